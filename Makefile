@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Thin front end over workbench/: each target is one script. See README.md.
+
+WB := workbench
+
+.PHONY: check check-long run shell igt kernels series clean help
+
+## check: the test command: both kernels, KUnit + curated IGT + igt-tests
+check:
+	$(WB)/run-tests.sh
+
+## check-long: the same with upstream DRM CI's vkms list (about an hour)
+check-long:
+	$(WB)/run-tests.sh $(WB)/lists/vkms-ci.txt
+
+## run: the main job: build the project kernel, boot it, show vkms on chunks
+run:
+	$(WB)/run-demo.sh
+
+## shell: a root shell in the project kernel's guest (KIND=base for 7.3)
+shell:
+	$(WB)/prepare.sh $(or $(KIND),project)
+	$(WB)/run-vm.sh $(or $(KIND),project) shell $(CURDIR)/build/results/shell
+
+## igt T="vkms kms_atomic plane-overlay-legacy": one IGT test (KIND=base|project)
+igt:
+	$(WB)/prepare.sh $(or $(KIND),project)
+	echo "$(T)" >build/one-test.txt
+	$(WB)/run-vm.sh $(or $(KIND),project) igt $(CURDIR)/build/results/one build/one-test.txt
+	cat build/results/one/*.out
+
+## kernels: build both kernels only
+kernels:
+	$(WB)/prepare.sh base
+	$(WB)/prepare.sh project
+
+## series: the patch series a maintainer receives, in build/series/
+series:
+	$(WB)/series.sh
+
+clean:
+	rm -rf build/out-* build/results build/src-project
+
+help:
+	@sed -n 's/^## //p' Makefile

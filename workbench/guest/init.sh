@@ -1,0 +1,50 @@
+#!/bin/sh
+# Guest side of a workbench run (PID 1, started by /sbin/wb-init).
+# wb.mode= on the kernel command line says what to do:
+#   kunit  the built-in KUnit suites ran during boot: save their log
+#   igt    run the test list named by wb.list= (igt/run.sh)
+#   demo   scan out on vkms and show the framebuffers (guest/demo.sh)
+#   shell  a root shell on the serial console
+# Results go to the writable 9p share mounted on /results; the file "done"
+# tells the host the guest finished its job (no "done": it crashed or hung).
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /var/tmp 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t configfs configfs /sys/kernel/config
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /results
+
+arg() {
+	sed -n "s/.*\bwb\.$1=\([^ ]*\).*/\1/p" /proc/cmdline
+}
+
+mode=$(arg mode)
+echo "wb: guest up ($(uname -r)), mode $mode" >/dev/kmsg
+case $mode in
+kunit)
+	dmesg >/results/kunit.log
+	;;
+igt)
+	/wb/workbench/guest/run-igt.sh "/wb/$(arg list)" /results
+	;;
+demo)
+	/wb/workbench/guest/demo.sh /results
+	;;
+shell)
+	echo "wb: shell in the guest; the project is on /wb, results on /results; 'exit' stops the guest"
+	setsid sh -c 'exec sh -l <>/dev/ttyS0 >&0 2>&1'
+	;;
+*)
+	echo "wb: unknown wb.mode '$mode'" >/dev/kmsg
+	;;
+esac
+echo "$mode" >/results/done
+sync
+echo "wb: guest done" >/dev/kmsg
+reboot -f

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Lay the project over the pristine tree: the project's files at their kernel
+# paths, then patches/*.patch in name order. The result is committed with a
+# private index and checked out in $WB_BUILD/src-project; git rewrites only
+# the files that differ from the previous overlay, so kbuild recompiles only
+# what changed. Prints the overlay commit.
+set -eu
+. "$(dirname "$0")/common.sh"
+
+src=$WB_BUILD/linux
+wt=$WB_BUILD/src-project
+export GIT_INDEX_FILE="$WB_BUILD/overlay.index"
+git -C "$src" read-tree pristine
+
+# New files, as they are in the project's working tree.
+cd "$WB_TOP"
+list=$WB_BUILD/overlay.files
+find $WB_KERNEL_DIRS -type f 2>/dev/null | sort >"$list"
+git -C "$src" hash-object -w --no-filters --stdin-paths <"$list" |
+	paste -d ' ' - "$list" | awk '{ printf "100644 %s\t%s\n", $1, $2 }' |
+	git -C "$src" update-index --add --index-info
+
+for p in "$WB_TOP"/patches/*.patch; do
+	[ -e "$p" ] || continue
+	git -C "$src" apply --cached "$p" 2>"$WB_BUILD/logs/overlay.log" ||
+		die "patch $(basename "$p") does not apply" "$WB_BUILD/logs/overlay.log"
+done
+
+tree=$(git -C "$src" write-tree)
+commit=$(git -C "$src" rev-parse -q --verify "refs/overlay/$tree" 2>/dev/null || true)
+if [ -z "$commit" ]; then
+	commit=$(echo "project overlay" | git -C "$src" -c user.name=workbench \
+		-c user.email=workbench@localhost commit-tree "$tree" -p pristine)
+	git -C "$src" update-ref "refs/overlay/$tree" "$commit"
+fi
+unset GIT_INDEX_FILE
+
+if [ ! -d "$wt" ]; then
+	git -C "$src" worktree add -q --detach "$wt" "$commit" >&2
+else
+	git -C "$wt" reset -q --hard "$commit"
+fi
+echo "$commit"

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Turn the guest's raw results into per-test verdicts, and compare kernels.
+
+  results.py collect DIR        parse DIR (one kernel's run) into DIR/results.tsv
+  results.py report BASE PROJ   print the per-test table of both kernels and
+                                the summary; exit 1 on a regression, a KUnit
+                                failure or a crash of the project kernel
+
+A result is one of: pass, skip, fail, timeout, crash, dmesg-warn, notrun.
+Kernel reports (crash-patterns) are attributed to the test that was running:
+an IGT subtest through IGT's own "[IGT] ... subtest" kernel log lines, a KUnit
+case through its KTAP suite; KUnit suites that provoke WARNs on purpose are
+listed in kunit-expected-warns.
+"""
+
+import os
+import re
+import sys
+
+WB_DIR = os.path.dirname(os.path.abspath(__file__))
+PASSING = {"pass"}
+
+
+def patterns(name):
+    with open(os.path.join(WB_DIR, name)) as f:
+        return [l.strip() for l in f if l.strip() and not l.startswith("#")]
+
+
+REPORT = re.compile("|".join(patterns("crash-patterns")))
+
+
+def read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+def parse_kunit(lines):
+    """KTAP from dmesg: one result a test case ("kunit:suite.case")."""
+    results = {}
+    expected = set(patterns("kunit-expected-warns"))
+    suite = None
+    reports = []
+    for line in lines:
+        m = re.match(r"^    # Subtest: (\S+)", line)
+        if m:
+            suite = m.group(1)
+            continue
+        m = re.match(r"^    (ok|not ok) \d+ (\S+)(.*)", line)
+        if m and suite:
+            status = "pass" if m.group(1) == "ok" else "fail"
+            if "# SKIP" in m.group(3):
+                status = "skip"
+            results[f"kunit:{suite}.{m.group(2)}"] = status
+            continue
+        if REPORT.search(line) and suite not in expected:
+            reports.append((suite, line.strip()))
+    for suite, line in reports:
+        results[f"kunit:{suite or 'boot'}(report)"] = "crash"
+    return results, reports
+
+
+IGT_STATUS = {"SUCCESS": "pass", "SKIP": "skip", "FAIL": "fail",
+              "CRASH": "crash", "TIMEOUT": "timeout"}
+
+
+def parse_igt(d):
+    """The guest's run-igt.sh output: one result a subtest ("bin@subtest")."""
+    results = {}
+    reports = []
+    for entry in read(os.path.join(d, "index")):
+        n, binary, rc = entry.split("\t")
+        out = read(os.path.join(d, f"{n}.out"))
+        started = []
+        own = {}
+        for line in out:
+            m = re.match(r"^Starting subtest: (\S+)", line)
+            if m:
+                started.append(m.group(1))
+            m = re.match(r"^Subtest (\S+): (\w+)", line)
+            if m:
+                own[m.group(1)] = IGT_STATUS.get(m.group(2), "fail")
+        for sub in started:
+            if sub not in own:
+                own[sub] = "timeout" if rc in ("124", "137") else "crash"
+        if not started and not own:
+            own[None] = {"0": "pass", "77": "skip"}.get(
+                rc, "timeout" if rc in ("124", "137") else "fail")
+        # Kernel reports, attributed to the subtest IGT said was running.
+        current = None
+        for line in read(os.path.join(d, f"{n}.dmesg")):
+            m = re.search(r"\[IGT\] \S+: starting subtest (\S+)", line)
+            if m:
+                current = m.group(1)
+            elif re.search(r"\[IGT\] \S+: (finished subtest|exiting)", line):
+                current = None
+            elif REPORT.search(line):
+                reports.append((binary, current, line.strip()))
+                keys = [current] if current in own else list(own)
+                for k in keys:
+                    if own[k] in PASSING:
+                        own[k] = "dmesg-warn"
+        for sub, status in own.items():
+            results[binary if sub is None else f"{binary}@{sub}"] = status
+    return results, reports
+
+
+def collect(d):
+    results, reports = parse_kunit(read(os.path.join(d, "kunit", "kunit.log")))
+    igt, igt_reports = parse_igt(os.path.join(d, "igt"))
+    results.update(igt)
+    with open(os.path.join(d, "results.tsv"), "w") as f:
+        for name in sorted(results):
+            f.write(f"{name}\t{results[name]}\n")
+    with open(os.path.join(d, "reports.txt"), "w") as f:
+        for r in reports + igt_reports:
+            f.write(" | ".join(str(x) for x in r) + "\n")
+    if not results:
+        sys.exit(f"results.py: no test results at all in {d}")
+
+
+def load(d):
+    res = {}
+    for line in read(os.path.join(d, "results.tsv")):
+        name, status = line.split("\t")
+        res[name] = status
+    return res
+
+
+def report(base_dir, proj_dir):
+    base, proj = load(base_dir), load(proj_dir)
+    names = sorted(set(base) | set(proj))
+    width = max([len(n) for n in names] + [4])
+    kunit = {"pass": 0, "fail": 0, "skip": 0}
+    regressions = []
+    failed_kunit = []
+    print(f"{'test':<{width}}  {'unmodified':<10}  {'project':<10}")
+    for name in names:
+        b, p = base.get(name, "notrun"), proj.get(name, "notrun")
+        mark = ""
+        if name.startswith("kunit:"):
+            kunit[p if p in kunit else "fail"] += 1
+            if p not in ("pass", "skip"):
+                failed_kunit.append(name)
+                mark = "  <- KUnit failure"
+        elif b in PASSING and p not in PASSING:
+            regressions.append(name)
+            mark = "  <- REGRESSION"
+        elif p != b:
+            mark = "  (differs)"
+        if not name.startswith("kunit:") or mark:
+            print(f"{name:<{width}}  {b:<10}  {p:<10}{mark}")
+    print(f"KUnit (project kernel, in the guest): {kunit['pass']} passed, "
+          f"{kunit['fail']} failed, {kunit['skip']} skipped "
+          f"(cases listed above only when not passing)")
+    same = all(base.get(n) == proj.get(n) for n in names)
+    print("The two kernels give the same results." if same else
+          "The two kernels differ on: " +
+          ", ".join(n for n in names if base.get(n) != proj.get(n)))
+    for d, kind in ((proj_dir, "project"), (base_dir, "unmodified")):
+        for line in read(os.path.join(d, "reports.txt")):
+            print(f"kernel report on the {kind} kernel: {line}")
+    vm_failed = read(os.path.join(proj_dir, "vm-failures"))
+    for line in read(os.path.join(base_dir, "vm-failures")):
+        print(f"the unmodified kernel's guest crashed or hung: {line}")
+    for line in vm_failed:
+        print(f"FAIL: the project kernel's guest crashed or hung: {line}")
+    for name in regressions:
+        print(f"FAIL: {name} passes on the unmodified kernel but is "
+              f"'{proj[name] if name in proj else 'notrun'}' on the project kernel")
+    for name in failed_kunit:
+        print(f"FAIL: {name} is '{proj.get(name)}' on the project kernel")
+    counts = {"pass": 0, "skip": 0}
+    for status in proj.values():
+        counts[status] = counts.get(status, 0) + 1
+    failed = sum(v for k, v in counts.items() if k not in ("pass", "skip"))
+    print(f"{counts['pass']} passed, {failed} failed, {counts['skip']} skipped")
+    return 1 if regressions or failed_kunit or vm_failed else 0
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "collect":
+        collect(sys.argv[2])
+    elif len(sys.argv) == 4 and sys.argv[1] == "report":
+        sys.exit(report(sys.argv[2], sys.argv[3]))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()

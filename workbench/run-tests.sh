@@ -1,0 +1,43 @@
+#!/bin/sh
+# run-tests.sh [LIST]: build both kernels, run KUnit (its own boot) and the
+# IGT list (default lists/curated.txt) plus the project's igt-tests on each,
+# then print the comparison. The unmodified kernel's results are reused while
+# everything that decides them is unchanged.
+set -eu
+. "$(dirname "$0")/common.sh"
+
+list=${1:-workbench/lists/curated.txt}
+[ -f "$WB_TOP/$list" ] || die "no test list $list"
+"$WB_DIR/prepare.sh" project
+
+# run_kernel KIND: results in $WB_BUILD/results/KIND/{kunit,igt}; a guest
+# that crashed or hung is recorded in vm-failures, and the run goes on.
+run_kernel() {
+	dir=$WB_BUILD/results/$1
+	"$WB_DIR/build-kernel.sh" "$1"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	"$WB_DIR/run-vm.sh" "$1" kunit "$dir/kunit" ||
+		echo "KUnit boot: see $dir/kunit/console.log" >>"$dir/vm-failures"
+	"$WB_DIR/run-vm.sh" "$1" igt "$dir/igt" "$list" ||
+		echo "IGT boot: see $dir/igt/console.log" >>"$dir/vm-failures"
+	python3 "$WB_DIR/results.py" collect "$dir"
+}
+
+# Everything that decides the unmodified kernel's results.
+base_key=$( (git -C "$WB_BUILD/linux" rev-parse pristine
+	cat "$WB_DIR"/config/vm.config "$WB_BUILD/rootfs/.wb-packages" "$WB_TOP/$list" \
+		"$WB_DIR"/guest/* "$WB_DIR/run-vm.sh" "$WB_DIR/results.py" "$WB_DIR/crash-patterns" \
+		"$WB_DIR/kunit-expected-warns"
+	find "$WB_BUILD/igt-tests" -type f -exec sha256sum {} +) | sha256sum | cut -c1-16)
+if [ "$(cat "$WB_BUILD/results/base/.key" 2>/dev/null)" = "$base_key" ]; then
+	step "unmodified kernel: results cached ($base_key)"
+else
+	run_kernel base
+	[ -f "$WB_BUILD/results/base/vm-failures" ] ||
+		echo "$base_key" >"$WB_BUILD/results/base/.key"
+fi
+run_kernel project
+
+step "results (unmodified 7.3 vs project)"
+python3 "$WB_DIR/results.py" report "$WB_BUILD/results/base" "$WB_BUILD/results/project"

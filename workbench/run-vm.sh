@@ -1,0 +1,60 @@
+#!/bin/sh
+# run-vm.sh KIND MODE OUTDIR [LIST]: boot the KIND kernel (base or project,
+# config $WB_CONFIG, default vm) in QEMU with the guest root filesystem over
+# read-only 9p and OUTDIR as the writable results share; the guest runs MODE
+# (see guest/init.sh). The console goes to OUTDIR/console.log. Fails, naming
+# the cause, when the run hangs past $WB_VM_TIMEOUT seconds, when the guest
+# did not finish its job, or when the console shows a kernel crash report.
+# WB_KVM=1 uses KVM instead of TCG.
+set -eu
+. "$(dirname "$0")/common.sh"
+
+kind=$1
+mode=$2
+out=$3
+list=${4:-}
+cfg=${WB_CONFIG:-vm}
+kernel=$WB_BUILD/out-$kind-$cfg/arch/x86/boot/bzImage
+timeout=${WB_VM_TIMEOUT:-1800}
+[ -f "$kernel" ] || die "no $kind kernel at $kernel: build it first"
+[ -d "$WB_BUILD/rootfs" ] || die "no guest root filesystem: run rootfs.sh first"
+
+rm -rf "$out"
+mkdir -p "$out"
+accel="-accel tcg,thread=multi -cpu max"
+[ "${WB_KVM:-0}" = 1 ] && accel="-accel kvm -cpu host"
+# KUnit runs only in its own boot: its suites provoke WARNs on purpose.
+kunit=0
+[ "$mode" = kunit ] && kunit=1
+cmdline="console=ttyS0 root=rootfs rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
+cmdline="$cmdline init=/sbin/wb-init panic=-1 log_buf_len=16M kunit.enable=$kunit"
+cmdline="$cmdline wb.mode=$mode wb.list=$list ${WB_CMDLINE:-}"
+
+serial="file:$out/console.log"
+[ "$mode" = shell ] && serial=mon:stdio
+step "booting the $kind kernel ($cfg): $mode${list:+ $list}; console: $out/console.log"
+rc=0
+# shellcheck disable=SC2086
+timeout --foreground -k 10 "$timeout" qemu-system-x86_64 $accel -smp 2 -m 4G \
+	-nographic -no-reboot -kernel "$kernel" -append "$cmdline" \
+	-fsdev local,id=root,path="$WB_BUILD/rootfs",security_model=none,readonly=on \
+	-device virtio-9p-pci,fsdev=root,mount_tag=rootfs \
+	-fsdev local,id=wb,path="$WB_TOP",security_model=none,readonly=on \
+	-device virtio-9p-pci,fsdev=wb,mount_tag=wb \
+	-fsdev local,id=results,path="$out",security_model=none \
+	-device virtio-9p-pci,fsdev=results,mount_tag=results \
+	-serial "$serial" -monitor none -display none || rc=$?
+
+[ "$mode" = shell ] && exit 0
+# shellcheck disable=SC2086
+crash=$(grep -m 1 -n -E "$(cat "$WB_DIR/crash-patterns" | grep -v '^#' | paste -sd '|')" \
+	"$out/console.log" 2>/dev/null || true)
+if [ "$rc" = 124 ]; then
+	die "the $kind kernel hung: no end after ${timeout}s ($mode)" "$out/console.log"
+elif [ ! -f "$out/done" ]; then
+	die "the $kind guest stopped before finishing ($mode)${crash:+: $crash}" "$out/console.log"
+elif [ "$rc" != 0 ]; then
+	die "qemu exited with $rc ($mode)" "$out/console.log"
+fi
+[ -z "$crash" ] || echo "$crash" >"$out/crash"
+exit 0
