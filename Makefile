@@ -9,9 +9,11 @@ WB := workbench
 check:
 	$(WB)/run-tests.sh
 
-## check-long: the same with upstream DRM CI's vkms list (about an hour)
+## check-long: the same with upstream DRM CI's vkms list (hours, not in CI)
 check-long:
-	$(WB)/run-tests.sh $(WB)/lists/vkms-ci.txt
+	$(WB)/prepare.sh project
+	python3 $(WB)/gen-vkms-ci-list.py build/rootfs build/linux build/vkms-ci.txt
+	WB_VM_TIMEOUT=14400 WB_TEST_TIMEOUT=120 $(WB)/run-tests.sh build/vkms-ci.txt
 
 ## run: the main job: build the project kernel, boot it, show vkms on chunks
 run:

@@ -5,7 +5,7 @@
 # (see guest/init.sh). The console goes to OUTDIR/console.log. Fails, naming
 # the cause, when the run hangs past $WB_VM_TIMEOUT seconds, when the guest
 # did not finish its job, or when the console shows a kernel crash report.
-# WB_KVM=1 uses KVM instead of TCG.
+# WB_KVM=1 uses KVM instead of TCG; WB_TEST_TIMEOUT bounds each test (s).
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -28,7 +28,7 @@ kunit=0
 [ "$mode" = kunit ] && kunit=1
 cmdline="console=ttyS0 root=rootfs rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
 cmdline="$cmdline init=/sbin/wb-init panic=-1 log_buf_len=16M kunit.enable=$kunit"
-cmdline="$cmdline wb.mode=$mode wb.list=$list ${WB_CMDLINE:-}"
+cmdline="$cmdline wb.mode=$mode wb.list=$list wb.timeout=${WB_TEST_TIMEOUT:-240} ${WB_CMDLINE:-}"
 
 serial="file:$out/console.log"
 [ "$mode" = shell ] && serial=mon:stdio

@@ -5,7 +5,8 @@
 # a line "N<TAB>binary<TAB>exit code" to OUTDIR/index.
 list=$1
 out=$2
-timeout=${WB_TEST_TIMEOUT:-240}
+timeout=$(sed -n 's/.*\bwb\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
+: "${timeout:=240}"
 mkdir -p "$out"
 : >"$out/index"
 n=0
