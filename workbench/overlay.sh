@@ -16,7 +16,7 @@ git -C "$src" read-tree pristine
 cd "$WB_TOP"
 list=$WB_BUILD/overlay.files
 find $WB_KERNEL_DIRS -type f 2>/dev/null | sort >"$list"
-git -C "$src" hash-object -w --no-filters --stdin-paths <"$list" |
+git --git-dir="$src/.git" hash-object -w --no-filters --stdin-paths <"$list" |
 	paste -d ' ' - "$list" | awk '{ printf "100644 %s\t%s\n", $1, $2 }' |
 	git -C "$src" update-index --add --index-info
 

@@ -34,6 +34,13 @@ serial="file:$out/console.log"
 [ "$mode" = shell ] && serial=mon:stdio
 step "booting the $kind kernel ($cfg): $mode${list:+ $list}; console: $out/console.log"
 rc=0
+# A guest that has not reached userspace after $WB_BOOT_TIMEOUT s never will.
+if [ "$mode" != shell ]; then
+	(sleep "${WB_BOOT_TIMEOUT:-180}"
+	 grep -qs 'wb: guest up' "$out/console.log" || {
+		touch "$out/no-userspace"; pkill -f "results,path=$out,"; }) >/dev/null 2>&1 &
+	watchdog=$!
+fi
 # shellcheck disable=SC2086
 timeout --foreground -k 10 "$timeout" qemu-system-x86_64 $accel -smp 2 -m 4G \
 	-nographic -no-reboot -kernel "$kernel" -append "$cmdline" \
@@ -44,17 +51,18 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 $accel -smp 2 -m 4G \
 	-fsdev local,id=results,path="$out",security_model=none \
 	-device virtio-9p-pci,fsdev=results,mount_tag=results \
 	-serial "$serial" -monitor none -display none || rc=$?
+[ -z "${watchdog:-}" ] || kill "$watchdog" 2>/dev/null || true
 
 [ "$mode" = shell ] && exit 0
-# shellcheck disable=SC2086
-crash=$(grep -m 1 -n -E "$(cat "$WB_DIR/crash-patterns" | grep -v '^#' | paste -sd '|')" \
+crash=$(grep -m 1 -n -E "$(grep -v '^#' "$WB_DIR/crash-patterns" | paste -sd '|')" \
 	"$out/console.log" 2>/dev/null || true)
-if [ "$rc" = 124 ]; then
+if [ -f "$out/no-userspace" ]; then
+	die "the $kind guest never reached userspace within ${WB_BOOT_TIMEOUT:-180}s" "$out/console.log"
+elif [ "$rc" = 124 ]; then
 	die "the $kind kernel hung: no end after ${timeout}s ($mode)" "$out/console.log"
 elif [ ! -f "$out/done" ]; then
 	die "the $kind guest stopped before finishing ($mode)${crash:+: $crash}" "$out/console.log"
 elif [ "$rc" != 0 ]; then
 	die "qemu exited with $rc ($mode)" "$out/console.log"
 fi
-[ -z "$crash" ] || echo "$crash" >"$out/crash"
 exit 0

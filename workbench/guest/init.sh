@@ -29,7 +29,7 @@ mode=$(arg mode)
 echo "wb: guest up ($(uname -r)), mode $mode" >/dev/kmsg
 case $mode in
 kunit)
-	dmesg >/results/kunit.log
+	dmesg -t >/results/kunit.log
 	;;
 igt)
 	/wb/workbench/guest/run-igt.sh "/wb/$(arg list)" /results

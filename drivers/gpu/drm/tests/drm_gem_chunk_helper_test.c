@@ -1,0 +1,1735 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * KUnit test suite for GEM objects backed by chunk lists
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/iosys-map.h>
+#include <linux/mman.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_chunk_helper.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_kunit_helpers.h>
+#include <drm/drm_mode.h>
+#include <drm/drm_prime.h>
+#include <drm/drm_print.h>
+#include <drm/drm_vma_manager.h>
+
+MODULE_IMPORT_NS("DMA_BUF");
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
+
+#define TEST_SIZE		SZ_1M
+#define TEST_BYTE		0xae
+#define TEST_BIG_SIZE		SZ_64M
+
+/* A fake page frame for lists that are never dereferenced */
+#define TEST_FAKE_PFN		0x100000UL
+
+/*
+ * Wrappers to avoid cast warnings when passing action functions
+ * directly to kunit_add_action().
+ */
+KUNIT_DEFINE_ACTION_WRAPPER(kfree_wrapper, kfree, const void *);
+KUNIT_DEFINE_ACTION_WRAPPER(kvfree_wrapper, kvfree, const void *);
+KUNIT_DEFINE_ACTION_WRAPPER(sg_free_table_wrapper, sg_free_table,
+			    struct sg_table *);
+KUNIT_DEFINE_ACTION_WRAPPER(drm_gem_chunk_unpin_wrapper, drm_gem_chunk_unpin,
+			    struct drm_gem_chunk_object *);
+KUNIT_DEFINE_ACTION_WRAPPER(drm_gem_object_put_wrapper, drm_gem_object_put,
+			    struct drm_gem_object *);
+KUNIT_DEFINE_ACTION_WRAPPER(dma_buf_put_wrapper, dma_buf_put, struct dma_buf *);
+KUNIT_DEFINE_ACTION_WRAPPER(fput_wrapper, fput, struct file *);
+
+/*
+ * Files put from a kthread are released from a work item: release them, and
+ * what their release puts in turn, before the test ends.
+ */
+static void drm_gem_chunk_test_flush_fput(void *unused)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		flush_delayed_fput();
+}
+
+DEFINE_DRM_GEM_FOPS(drm_gem_chunk_test_fops);
+
+static const struct drm_driver drm_gem_chunk_test_driver = {
+	.driver_features = DRIVER_GEM,
+	.fops = &drm_gem_chunk_test_fops,
+	.gem_prime_import_sg_table = drm_gem_chunk_prime_import_sg_table,
+	DRM_GEM_CHUNK_DRIVER_OPS,
+};
+
+static struct drm_device *drm_gem_chunk_test_alloc_drm(struct kunit *test,
+						       const char *name,
+						       const struct drm_driver *driver)
+{
+	struct drm_device *drm;
+	struct device *dev;
+	int ret;
+
+	dev = kunit_device_register(test, name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+
+	/* Device addresses above 4 GiB must be fine for every test. */
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	drm = __drm_kunit_helper_alloc_drm_device_with_driver(test, dev, sizeof(*drm),
+							      0, driver);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drm);
+
+	return drm;
+}
+
+static struct drm_gem_chunk_object *drm_gem_chunk_test_create(struct kunit *test,
+							      struct drm_device *drm,
+							      size_t size)
+{
+	struct drm_gem_chunk_object *cobj;
+	int ret;
+
+	cobj = drm_gem_chunk_create(drm, size);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cobj);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_object_put_wrapper, &cobj->base);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return cobj;
+}
+
+static struct drm_file *drm_gem_chunk_test_file(struct kunit *test,
+						struct drm_device *drm)
+{
+	struct file *file;
+	int ret;
+
+	file = mock_drm_getfile(drm->primary, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_chunk_test_flush_fput, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, fput_wrapper, file);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return file->private_data;
+}
+
+static struct page **drm_gem_chunk_test_alloc_pages(struct kunit *test,
+						    unsigned int order)
+{
+	unsigned long i, n = 1UL << order;
+	struct page **pages, *page;
+
+	pages = kunit_kcalloc(test, n, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+
+	page = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	for (i = 0; i < n; i++)
+		pages[i] = page + i;
+
+	return pages;
+}
+
+static void drm_gem_chunk_test_free_block(void *ptr)
+{
+	struct page **pages = ptr;
+
+	__free_pages(pages[0], 3);
+}
+
+static unsigned long drm_gem_chunk_test_npages(const struct drm_gem_chunk *chunks,
+					       unsigned int nr_chunks)
+{
+	const struct drm_gem_chunk *chunk;
+	unsigned long n = 0;
+
+	drm_gem_chunk_for_each(chunk, chunks, nr_chunks)
+		n += chunk->npages;
+
+	return n;
+}
+
+/* A DMA-only table, as an exporter of device memory hands out */
+static struct sg_table *drm_gem_chunk_test_dma_sgt(struct kunit *test,
+						   const dma_addr_t *addrs,
+						   const unsigned int *lens,
+						   unsigned int n)
+{
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	unsigned int i;
+	int ret;
+
+	sgt = kunit_kzalloc(test, sizeof(*sgt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sgt);
+
+	ret = sg_alloc_table(sgt, n, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ret = kunit_add_action_or_reset(test, sg_free_table_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		sg_dma_address(sg) = addrs[i];
+		sg_dma_len(sg) = lens[i];
+	}
+
+	return sgt;
+}
+
+/*
+ * Mangle the page pointers of a table like CONFIG_DMABUF_DEBUG does, so that
+ * any sg_page() user crashes, keeping the chain and end markers.
+ */
+static void drm_gem_chunk_test_mangle_sgt(struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(sgt, sg, i)
+		sg->page_link ^= ~0xffUL;
+}
+
+struct drm_gem_chunk_test_pages_case {
+	const char *name;
+	unsigned int idx[8];
+	unsigned int n;
+	unsigned int nr_chunks;
+};
+
+static const struct drm_gem_chunk_test_pages_case drm_gem_chunk_test_pages_cases[] = {
+	{ "adjacent", { 0, 1, 2, 3, 4, 5, 6, 7 }, 8, 1 },
+	{ "single", { 5 }, 1, 1 },
+	{ "gaps", { 0, 2, 4, 6 }, 4, 4 },
+	{ "two runs", { 0, 1, 2, 5, 6, 7 }, 6, 2 },
+	{ "reversed", { 3, 2, 1, 0 }, 4, 4 },
+	{ "repeated", { 1, 1, 2 }, 3, 2 },
+};
+
+static void drm_gem_chunk_test_pages_desc(const struct drm_gem_chunk_test_pages_case *t,
+					  char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_gem_chunk_test_pages, drm_gem_chunk_test_pages_cases,
+		  drm_gem_chunk_test_pages_desc);
+
+/*
+ * Test building chunk lists from page arrays. The test case succeeds if
+ * physically contiguous pages are merged into one chunk, every gap starts a
+ * new chunk, and converting back gives the original page array.
+ */
+static void drm_gem_chunk_test_from_pages(struct kunit *test)
+{
+	const struct drm_gem_chunk_test_pages_case *params = test->param_value;
+	struct page **block, *pages[8], *back[8];
+	struct drm_gem_chunk *chunks;
+	unsigned int i, nr;
+	int ret;
+
+	block = drm_gem_chunk_test_alloc_pages(test, 3);
+	ret = kunit_add_action_or_reset(test, drm_gem_chunk_test_free_block, block);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for (i = 0; i < params->n; i++)
+		pages[i] = block[params->idx[i]];
+
+	chunks = drm_gem_chunks_from_pages(pages, params->n, &nr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
+	ret = kunit_add_action_or_reset(test, kvfree_wrapper, chunks);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_EXPECT_EQ(test, nr, params->nr_chunks);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_npages(chunks, nr), params->n);
+	KUNIT_EXPECT_PTR_EQ(test, chunks[0].page, pages[0]);
+	KUNIT_EXPECT_EQ(test, chunks[0].dma_addr, DMA_MAPPING_ERROR);
+
+	ret = drm_gem_chunks_to_pages(chunks, nr, back, params->n);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (i = 0; i < params->n; i++)
+		KUNIT_EXPECT_PTR_EQ(test, back[i], pages[i]);
+}
+
+/*
+ * Test the error cases of the page array conversions. The test case
+ * succeeds if an empty page array is rejected with -EINVAL, a page-less
+ * chunk list cannot be turned into pages (-EINVAL) and a too small page
+ * array is reported with -ENOSPC.
+ */
+static void drm_gem_chunk_test_pages_errors(struct kunit *test)
+{
+	struct drm_gem_chunk pageless = { NULL, SZ_1M, 4 };
+	struct drm_gem_chunk chunk = { pfn_to_page(TEST_FAKE_PFN), DMA_MAPPING_ERROR, 4 };
+	struct page *pages[4];
+	unsigned int nr;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_chunks_from_pages(pages, 0, &nr)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunks_to_pages(&pageless, 1, pages, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunks_to_pages(&chunk, 1, pages, 3), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunks_to_pages(&chunk, 1, pages, 4), 0);
+	KUNIT_EXPECT_PTR_EQ(test, pages[3], pfn_to_page(TEST_FAKE_PFN + 3));
+}
+
+struct drm_gem_chunk_test_sgt_case {
+	const char *name;
+	dma_addr_t addrs[4];
+	unsigned int lens[4];
+	unsigned int n;
+	int nr_chunks;	/* or a negative error code */
+	dma_addr_t first_addr;
+	unsigned long first_npages;
+};
+
+static const struct drm_gem_chunk_test_sgt_case drm_gem_chunk_test_sgt_cases[] = {
+	{ "adjacent", { SZ_1M, SZ_1M + SZ_64K, SZ_1M + SZ_128K }, { SZ_64K, SZ_64K, SZ_4K },
+	  3, 1, SZ_1M, (SZ_128K + SZ_4K) >> PAGE_SHIFT },
+	{ "gap", { SZ_1M, SZ_2M }, { SZ_64K, SZ_64K }, 2, 2, SZ_1M, SZ_64K >> PAGE_SHIFT },
+	{ "crossing 4 GiB", { SZ_4G - SZ_1M, SZ_4G }, { SZ_1M, SZ_2M }, 2, 1,
+	  SZ_4G - SZ_1M, (SZ_2M + SZ_1M) >> PAGE_SHIFT },
+	{ "above 4 GiB", { SZ_4G * 3, SZ_4G * 3 + SZ_2G }, { SZ_2G, SZ_2G }, 2, 1,
+	  SZ_4G * 3, SZ_4G >> PAGE_SHIFT },
+	{ "backwards", { SZ_2M, SZ_1M }, { SZ_1M, SZ_1M }, 2, 2, SZ_2M, SZ_1M >> PAGE_SHIFT },
+	{ "empty segment", { SZ_1M, 0, SZ_1M + SZ_4K }, { SZ_4K, 0, SZ_4K }, 3, 1,
+	  SZ_1M, 2 },
+	{ "unaligned address", { SZ_1M + 512 }, { SZ_4K }, 1, -EINVAL },
+	{ "unaligned length", { SZ_1M }, { SZ_4K + 1 }, 1, -EINVAL },
+	{ "no segment", { 0 }, { 0 }, 1, -EINVAL },
+};
+
+static void drm_gem_chunk_test_sgt_desc(const struct drm_gem_chunk_test_sgt_case *t,
+					char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_gem_chunk_test_sgt, drm_gem_chunk_test_sgt_cases,
+		  drm_gem_chunk_test_sgt_desc);
+
+/*
+ * Test translating DMA-only scatter/gather tables into chunk lists, with
+ * mangled page pointers. The test case succeeds if DMA-contiguous segments
+ * (also across the 4 GiB boundary) are merged, gaps and backward steps start
+ * a new chunk, unaligned tables are rejected with -EINVAL, and sg_page() is
+ * never read.
+ */
+static void drm_gem_chunk_test_from_sgt(struct kunit *test)
+{
+	const struct drm_gem_chunk_test_sgt_case *params = test->param_value;
+	struct drm_gem_chunk *chunks;
+	struct sg_table *sgt;
+	unsigned int nr;
+	int ret;
+
+	sgt = drm_gem_chunk_test_dma_sgt(test, params->addrs, params->lens, params->n);
+	drm_gem_chunk_test_mangle_sgt(sgt);
+	chunks = drm_gem_chunks_from_sgt(sgt, &nr);
+	drm_gem_chunk_test_mangle_sgt(sgt);
+
+	if (params->nr_chunks < 0) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR(chunks), params->nr_chunks);
+		return;
+	}
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
+	ret = kunit_add_action_or_reset(test, kvfree_wrapper, chunks);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_EXPECT_EQ(test, nr, params->nr_chunks);
+	KUNIT_EXPECT_NULL(test, chunks[0].page);
+	KUNIT_EXPECT_EQ(test, chunks[0].dma_addr, params->first_addr);
+	KUNIT_EXPECT_EQ(test, chunks[0].npages, params->first_npages);
+}
+
+/*
+ * Test splitting a run longer than a scatterlist entry can hold. The test
+ * case succeeds if a 5 GiB chunk becomes one entry of 4 GiB minus a page and
+ * one of the rest, the second starting at the right page.
+ */
+static void drm_gem_chunk_test_to_sgt_split_limit(struct kunit *test)
+{
+	struct drm_gem_chunk chunk = {
+		pfn_to_page(TEST_FAKE_PFN), DMA_MAPPING_ERROR,
+		(SZ_4G + SZ_1G) / PAGE_SIZE,
+	};
+	const size_t max = UINT_MAX & PAGE_MASK;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	int ret;
+
+	sgt = drm_gem_chunks_to_sgt(&chunk, 1, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	ret = kunit_add_action_or_reset(test, kfree_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, sg_free_table_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_ASSERT_EQ(test, sgt->orig_nents, 2);
+	sg = sgt->sgl;
+	KUNIT_EXPECT_EQ(test, sg->length, max);
+	KUNIT_EXPECT_EQ(test, sg->offset, 0);
+	KUNIT_EXPECT_PTR_EQ(test, sg_page(sg), chunk.page);
+	sg = sg_next(sg);
+	KUNIT_EXPECT_EQ(test, sg->length, SZ_1G + PAGE_SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, sg_page(sg), chunk.page + (max >> PAGE_SHIFT));
+	KUNIT_EXPECT_TRUE(test, sg_is_last(sg));
+}
+
+struct drm_gem_chunk_test_split_case {
+	const char *name;
+	unsigned long npages[3];
+	unsigned int nr_chunks;
+	size_t max_segment;
+	unsigned int nents;
+};
+
+static const struct drm_gem_chunk_test_split_case drm_gem_chunk_test_split_cases[] = {
+	{ "no split", { 16, 1 }, 2, SZ_64K, 2 },
+	{ "exact multiple", { 32 }, 1, SZ_64K, 2 },
+	{ "remainder", { 33, 2 }, 2, SZ_64K, 4 },
+	{ "unaligned limit", { 4 }, 1, PAGE_SIZE + 1, 4 },
+	{ "tiny limit", { 3 }, 1, 1, 3 },
+	{ "default limit", { 1024, 1024, 1 }, 3, 0, 3 },
+};
+
+static void drm_gem_chunk_test_split_desc(const struct drm_gem_chunk_test_split_case *t,
+					  char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_gem_chunk_test_split, drm_gem_chunk_test_split_cases,
+		  drm_gem_chunk_test_split_desc);
+
+/*
+ * Test splitting chunks into scatterlist entries of at most max_segment
+ * bytes, for page and DMA-only tables. The test case succeeds if the number
+ * of entries is right, every entry respects the limit, the total length is
+ * kept, and the DMA-only table translates back into the original chunks.
+ */
+static void drm_gem_chunk_test_to_sgt_split(struct kunit *test)
+{
+	const struct drm_gem_chunk_test_split_case *params = test->param_value;
+	struct drm_gem_chunk chunks[3], *back;
+	size_t max = params->max_segment & PAGE_MASK;
+	unsigned long total = 0, pfn = TEST_FAKE_PFN;
+	dma_addr_t addr = SZ_4G - SZ_64K;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	unsigned int i, nr;
+	int ret;
+
+	if (!params->max_segment)
+		max = UINT_MAX & PAGE_MASK;
+	else if (!max)
+		max = PAGE_SIZE;
+
+	for (i = 0; i < params->nr_chunks; i++) {
+		chunks[i].page = pfn_to_page(pfn);
+		chunks[i].dma_addr = addr;
+		chunks[i].npages = params->npages[i];
+		/* gaps on both sides, so that nothing merges back */
+		pfn += chunks[i].npages + 1;
+		addr += (chunks[i].npages + 1) << PAGE_SHIFT;
+		total += chunks[i].npages << PAGE_SHIFT;
+	}
+
+	sgt = drm_gem_chunks_to_sgt(chunks, params->nr_chunks, params->max_segment);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, sgt->orig_nents, params->nents);
+	for_each_sgtable_sg(sgt, sg, i) {
+		KUNIT_EXPECT_LE(test, sg->length, max);
+		total -= sg->length;
+	}
+	KUNIT_EXPECT_EQ(test, total, 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+
+	sgt = drm_gem_chunks_to_dma_sgt(chunks, params->nr_chunks, params->max_segment);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	ret = kunit_add_action_or_reset(test, kfree_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, sg_free_table_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, sgt->nents, params->nents);
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		KUNIT_EXPECT_NULL(test, sg_page(sg));
+		KUNIT_EXPECT_LE(test, sg_dma_len(sg), max);
+	}
+
+	back = drm_gem_chunks_from_sgt(sgt, &nr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, back);
+	ret = kunit_add_action_or_reset(test, kvfree_wrapper, back);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, nr, params->nr_chunks);
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_NULL(test, back[i].page);
+		KUNIT_EXPECT_EQ(test, back[i].dma_addr, chunks[i].dma_addr);
+		KUNIT_EXPECT_EQ(test, back[i].npages, chunks[i].npages);
+	}
+}
+
+/*
+ * Test the error cases of the scatter/gather table conversions. The test
+ * case succeeds if empty lists and, for page tables, page-less chunks are
+ * rejected with -EINVAL.
+ */
+static void drm_gem_chunk_test_to_sgt_errors(struct kunit *test)
+{
+	struct drm_gem_chunk pageless = { NULL, SZ_1M, 4 };
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_chunks_to_sgt(&pageless, 1, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_chunks_to_sgt(&pageless, 0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_chunks_to_dma_sgt(&pageless, 0, 0)), -EINVAL);
+}
+
+/*
+ * Test the round trip chunks -> sg_table -> DMA mapping -> chunks with real
+ * pages. The test case succeeds if the table lists the pages of the chunks
+ * in order and the chunks translated back from the mapped table cover the
+ * same number of pages at the device addresses of the pages.
+ */
+static void drm_gem_chunk_test_sgt_roundtrip(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk *chunks, *back;
+	struct sg_page_iter piter;
+	struct page **block, *pages[5];
+	struct sg_table *sgt;
+	unsigned int nr, nr_back, i = 0;
+	int ret;
+
+	block = drm_gem_chunk_test_alloc_pages(test, 3);
+	ret = kunit_add_action_or_reset(test, drm_gem_chunk_test_free_block, block);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	pages[0] = block[0];
+	pages[1] = block[1];
+	pages[2] = block[4];
+	pages[3] = block[5];
+	pages[4] = block[6];
+	chunks = drm_gem_chunks_from_pages(pages, 5, &nr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
+	ret = kunit_add_action_or_reset(test, kvfree_wrapper, chunks);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, nr, 2);
+
+	sgt = drm_gem_chunks_to_sgt(chunks, nr, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	ret = kunit_add_action_or_reset(test, kfree_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, sg_free_table_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for_each_sgtable_page(sgt, &piter, 0)
+		KUNIT_EXPECT_PTR_EQ(test, sg_page_iter_page(&piter), pages[i++]);
+	KUNIT_EXPECT_EQ(test, i, 5);
+
+	ret = dma_map_sgtable(drm->dev, sgt, DMA_BIDIRECTIONAL, 0);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	back = drm_gem_chunks_from_sgt(sgt, &nr_back);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, back);
+	if (!IS_ERR(back)) {
+		KUNIT_EXPECT_GE(test, nr_back, 1);
+		KUNIT_EXPECT_LE(test, nr_back, nr);
+		KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_npages(back, nr_back), 5);
+		KUNIT_EXPECT_EQ(test, back[0].dma_addr, sg_dma_address(sgt->sgl));
+		kvfree(back);
+	}
+
+	dma_unmap_sgtable(drm->dev, sgt, DMA_BIDIRECTIONAL, 0);
+}
+
+/*
+ * Test mapping device resource ranges into chunks. The test case succeeds
+ * if physically contiguous ranges are merged, every chunk is page-less with
+ * the device address of its range (identity on the mock device), and the
+ * chunks are unmapped and freed without error.
+ */
+static void drm_gem_chunk_test_map_phys_vec(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	const struct phys_vec vec[] = {
+		{ 0xf0000000, SZ_64K },
+		{ 0xf0010000, SZ_64K },
+		{ 0xf0100000, SZ_4K },
+	};
+	struct drm_gem_chunk *chunks;
+	unsigned int nr;
+
+	chunks = drm_gem_chunks_map_phys_vec(drm->dev, vec, ARRAY_SIZE(vec),
+					     DMA_BIDIRECTIONAL, &nr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
+	KUNIT_EXPECT_EQ(test, nr, 2);
+	KUNIT_EXPECT_NULL(test, chunks[0].page);
+	KUNIT_EXPECT_EQ(test, chunks[0].npages, SZ_128K >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, chunks[0].dma_addr, 0xf0000000);
+	KUNIT_EXPECT_NULL(test, chunks[1].page);
+	KUNIT_EXPECT_EQ(test, chunks[1].npages, 1);
+	KUNIT_EXPECT_EQ(test, chunks[1].dma_addr, 0xf0100000);
+
+	drm_gem_chunks_unmap_phys_vec(drm->dev, chunks, nr, DMA_BIDIRECTIONAL);
+}
+
+/*
+ * Test the error cases of drm_gem_chunks_map_phys_vec(). The test case
+ * succeeds if empty, zero-length and unaligned ranges are rejected with
+ * -EINVAL.
+ */
+static void drm_gem_chunk_test_map_phys_vec_errors(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	const struct phys_vec unaligned = { 0xf0000100, SZ_4K };
+	const struct phys_vec odd = { 0xf0000000, SZ_4K + 1 };
+	const struct phys_vec empty = { 0xf0000000, 0 };
+	unsigned int nr;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_chunks_map_phys_vec(drm->dev, &unaligned, 0,
+								  DMA_TO_DEVICE, &nr)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_chunks_map_phys_vec(drm->dev, &unaligned, 1,
+								  DMA_TO_DEVICE, &nr)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_chunks_map_phys_vec(drm->dev, &odd, 1,
+								  DMA_TO_DEVICE, &nr)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_chunks_map_phys_vec(drm->dev, &empty, 1,
+								  DMA_TO_DEVICE, &nr)),
+			-EINVAL);
+}
+
+/*
+ * Test looking up the chunk holding a page. The test case succeeds if the
+ * first and last pages of every chunk are found in the right chunk with the
+ * right start index, and lookups past the end return NULL.
+ */
+static void drm_gem_chunk_test_find(struct kunit *test)
+{
+	const struct drm_gem_chunk chunks[] = {
+		{ NULL, SZ_1M, 3 }, { NULL, SZ_4M, 1 }, { NULL, SZ_8M, 5 },
+	};
+	unsigned long first;
+
+	KUNIT_EXPECT_PTR_EQ(test, drm_gem_chunks_find(chunks, 3, 0, &first), &chunks[0]);
+	KUNIT_EXPECT_EQ(test, first, 0);
+	KUNIT_EXPECT_PTR_EQ(test, drm_gem_chunks_find(chunks, 3, 2, &first), &chunks[0]);
+	KUNIT_EXPECT_PTR_EQ(test, drm_gem_chunks_find(chunks, 3, 3, &first), &chunks[1]);
+	KUNIT_EXPECT_EQ(test, first, 3);
+	KUNIT_EXPECT_PTR_EQ(test, drm_gem_chunks_find(chunks, 3, 4, &first), &chunks[2]);
+	KUNIT_EXPECT_EQ(test, first, 4);
+	KUNIT_EXPECT_PTR_EQ(test, drm_gem_chunks_find(chunks, 3, 8, &first), &chunks[2]);
+	KUNIT_EXPECT_NULL(test, drm_gem_chunks_find(chunks, 3, 9, &first));
+	KUNIT_EXPECT_NULL(test, drm_gem_chunks_find(chunks, 0, 0, &first));
+}
+
+struct drm_gem_chunk_test_iter_case {
+	const char *name;
+	unsigned long pgoffset;
+	unsigned int count;
+	unsigned long first_index;
+};
+
+static const struct drm_gem_chunk_test_iter_case drm_gem_chunk_test_iter_cases[] = {
+	{ "from start", 0, 6, 0 },
+	{ "inside first chunk", 1, 5, 1 },
+	{ "inside page-less chunk", 3, 4, 5 },
+	{ "last page", 8, 1, 8 },
+	{ "past end", 9, 0, 0 },
+};
+
+static void drm_gem_chunk_test_iter_desc(const struct drm_gem_chunk_test_iter_case *t,
+					 char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_gem_chunk_test_iter, drm_gem_chunk_test_iter_cases,
+		  drm_gem_chunk_test_iter_desc);
+
+/*
+ * Test the page iterator on a list with a page-less chunk in the middle.
+ * The test case succeeds if the iterator starts at the given page, skips
+ * the page-less chunk while counting its pages in the index, and returns
+ * the right page for every index.
+ */
+static void drm_gem_chunk_test_page_iter(struct kunit *test)
+{
+	const struct drm_gem_chunk_test_iter_case *params = test->param_value;
+	const struct drm_gem_chunk chunks[] = {
+		{ pfn_to_page(TEST_FAKE_PFN), DMA_MAPPING_ERROR, 2 },
+		{ NULL, SZ_1M, 3 },
+		{ pfn_to_page(TEST_FAKE_PFN + 100), DMA_MAPPING_ERROR, 4 },
+	};
+	struct drm_gem_chunk_page_iter iter;
+	unsigned int count = 0;
+	unsigned long index, expected;
+
+	drm_gem_chunk_for_each_page(&iter, chunks, ARRAY_SIZE(chunks), params->pgoffset) {
+		index = drm_gem_chunk_page_iter_index(&iter);
+		if (!count)
+			KUNIT_EXPECT_EQ(test, index, params->first_index);
+		KUNIT_EXPECT_TRUE(test, index < 2 || index >= 5);
+		expected = index < 2 ? TEST_FAKE_PFN + index : TEST_FAKE_PFN + 100 + index - 5;
+		KUNIT_EXPECT_EQ(test, page_to_pfn(drm_gem_chunk_page_iter_page(&iter)), expected);
+		count++;
+	}
+	KUNIT_EXPECT_EQ(test, count, params->count);
+}
+
+/*
+ * Test the DMA range iterator. The test case succeeds if chunks that follow
+ * each other in device address space (also across 4 GiB) are reported as
+ * one range, and a gap starts a new range.
+ */
+static void drm_gem_chunk_test_dma_iter(struct kunit *test)
+{
+	const struct drm_gem_chunk chunks[] = {
+		{ pfn_to_page(TEST_FAKE_PFN), SZ_4G - SZ_8K, 2 },
+		{ pfn_to_page(TEST_FAKE_PFN + 10), SZ_4G, 3 },
+		{ NULL, SZ_8G, 1 },
+		{ NULL, SZ_8G + SZ_4K, 1 },
+	};
+	const dma_addr_t addrs[] = { SZ_4G - SZ_8K, SZ_8G };
+	const size_t lens[] = { 5 * PAGE_SIZE, 2 * PAGE_SIZE };
+	struct drm_gem_chunk_dma_iter iter;
+	unsigned int i = 0;
+
+	drm_gem_chunk_for_each_dma_range(&iter, chunks, ARRAY_SIZE(chunks)) {
+		KUNIT_ASSERT_LT(test, i, ARRAY_SIZE(addrs));
+		KUNIT_EXPECT_EQ(test, drm_gem_chunk_dma_iter_address(&iter), addrs[i]);
+		KUNIT_EXPECT_EQ(test, drm_gem_chunk_dma_iter_length(&iter), lens[i]);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, ARRAY_SIZE(addrs));
+
+	i = 0;
+	drm_gem_chunk_for_each_dma_range(&iter, chunks, 0)
+		i++;
+	KUNIT_EXPECT_EQ(test, i, 0);
+}
+
+/*
+ * Test creating a chunk GEM object. The test case succeeds if the object
+ * has the requested size, the default object functions and an mmap offset,
+ * and no backing storage yet (allocation is lazy).
+ */
+static void drm_gem_chunk_test_obj_create(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+
+	cobj = drm_gem_chunk_test_create(test, drm, TEST_SIZE);
+	KUNIT_EXPECT_EQ(test, cobj->base.size, TEST_SIZE);
+	KUNIT_EXPECT_NOT_NULL(test, cobj->base.funcs);
+	KUNIT_EXPECT_NULL(test, cobj->base.filp);
+	KUNIT_EXPECT_NULL(test, cobj->chunks);
+	KUNIT_EXPECT_EQ(test, cobj->nr_chunks, 0);
+	KUNIT_EXPECT_NE(test, drm_vma_node_offset_addr(&cobj->base.vma_node), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_object_status(&cobj->base), 0);
+}
+
+struct drm_gem_chunk_test_size_case {
+	const char *name;
+	size_t size;
+};
+
+static const struct drm_gem_chunk_test_size_case drm_gem_chunk_test_size_cases[] = {
+	{ "zero", 0 },
+	{ "one byte", 1 },
+	{ "page plus one", PAGE_SIZE + 1 },
+	{ "page minus one", PAGE_SIZE - 1 },
+	{ "SIZE_MAX", SIZE_MAX },
+	{ "SIZE_MAX page aligned", SIZE_MAX & PAGE_MASK },
+};
+
+static void drm_gem_chunk_test_size_desc(const struct drm_gem_chunk_test_size_case *t,
+					 char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_gem_chunk_test_size, drm_gem_chunk_test_size_cases,
+		  drm_gem_chunk_test_size_desc);
+
+/*
+ * Test that invalid sizes are rejected. The test case succeeds if creating
+ * an object of zero, non-page-aligned or overflowing size fails with
+ * -EINVAL, and so does the KUnit entry point of the allocator.
+ */
+static void drm_gem_chunk_test_obj_create_invalid(struct kunit *test)
+{
+	const struct drm_gem_chunk_test_size_case *params = test->param_value;
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	struct drm_gem_chunk *chunks;
+	unsigned int nr;
+
+	cobj = drm_gem_chunk_create(drm, params->size);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(cobj), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_alloc_chunks(params->size, 9, &chunks, &nr),
+			-EINVAL);
+}
+
+struct drm_gem_chunk_test_wrapper {
+	struct drm_gem_chunk_object cobj;
+	unsigned int magic;
+};
+
+static struct drm_gem_object *drm_gem_chunk_test_create_object(struct drm_device *dev,
+							       size_t size)
+{
+	struct drm_gem_chunk_test_wrapper *w;
+
+	w = kzalloc_obj(*w);
+	if (!w)
+		return ERR_PTR(-ENOMEM);
+	w->magic = 0xc0ffee;
+	w->cobj.map_wc = true;
+
+	return &w->cobj.base;
+}
+
+/*
+ * Test that &drm_driver.gem_create_object is respected. The test case
+ * succeeds if the object is allocated by the driver hook, gets the default
+ * object functions, and its write-combined backing storage can be mapped,
+ * written and read back.
+ */
+static void drm_gem_chunk_test_obj_create_hook(struct kunit *test)
+{
+	static const struct drm_driver driver = {
+		.driver_features = DRIVER_GEM,
+		.fops = &drm_gem_chunk_test_fops,
+		.gem_create_object = drm_gem_chunk_test_create_object,
+	};
+	struct drm_gem_chunk_test_wrapper *w;
+	struct drm_gem_chunk_object *cobj;
+	struct drm_device *drm;
+	struct iosys_map map;
+	int ret;
+
+	drm = drm_gem_chunk_test_alloc_drm(test, "drm-gem-chunk-hook", &driver);
+	cobj = drm_gem_chunk_test_create(test, drm, TEST_SIZE);
+	w = container_of(cobj, struct drm_gem_chunk_test_wrapper, cobj);
+	KUNIT_EXPECT_EQ(test, w->magic, 0xc0ffee);
+	KUNIT_EXPECT_NOT_NULL(test, cobj->base.funcs);
+	KUNIT_EXPECT_TRUE(test, cobj->map_wc);
+
+	ret = drm_gem_chunk_vmap(cobj, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	iosys_map_memset(&map, 0, TEST_BYTE, TEST_SIZE);
+	KUNIT_EXPECT_EQ(test, iosys_map_rd(&map, TEST_SIZE - 1, u8), TEST_BYTE);
+	drm_gem_chunk_vunmap(cobj, &map);
+}
+
+/*
+ * Test the native allocation of a 64 MiB object. The test case succeeds if
+ * the object is described by at most one chunk per MiB, the chunks cover the
+ * object exactly, and the memory is zeroed.
+ */
+static void drm_gem_chunk_test_alloc_big(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	const struct drm_gem_chunk *chunk;
+	unsigned long longest = 0;
+	void *vaddr;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, TEST_BIG_SIZE);
+
+	ret = drm_gem_chunk_pin(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, drm_gem_chunk_unpin_wrapper, cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	drm_gem_chunk_for_each(chunk, cobj->chunks, cobj->nr_chunks)
+		longest = max(longest, chunk->npages);
+	kunit_info(test, "64 MiB object: %u chunks, longest %lu KiB\n",
+		   cobj->nr_chunks, longest << (PAGE_SHIFT - 10));
+
+	KUNIT_EXPECT_LE(test, cobj->nr_chunks, TEST_BIG_SIZE / SZ_1M);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_npages(cobj->chunks, cobj->nr_chunks),
+			TEST_BIG_SIZE >> PAGE_SHIFT);
+
+	drm_gem_chunk_for_each(chunk, cobj->chunks, cobj->nr_chunks) {
+		vaddr = kmap_local_page(chunk->page + chunk->npages - 1);
+		KUNIT_EXPECT_TRUE(test, mem_is_zero(vaddr, PAGE_SIZE));
+		kunmap_local(vaddr);
+	}
+}
+
+struct drm_gem_chunk_test_order_case {
+	const char *name;
+	unsigned int max_order;
+	size_t size;
+};
+
+static const struct drm_gem_chunk_test_order_case drm_gem_chunk_test_order_cases[] = {
+	{ "order 0", 0, SZ_1M },
+	{ "order 2", 2, SZ_1M + SZ_4K },
+	{ "order 9", 9, SZ_4M - SZ_4K },
+	{ "order too high", 30, SZ_2M },
+};
+
+static void drm_gem_chunk_test_order_desc(const struct drm_gem_chunk_test_order_case *t,
+					  char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_gem_chunk_test_order, drm_gem_chunk_test_order_cases,
+		  drm_gem_chunk_test_order_desc);
+
+/*
+ * Test the allocator with a limited order, as under fragmentation. The test
+ * case succeeds if the allocation succeeds, covers the size exactly, uses at
+ * most one chunk per block of the highest allowed order (plus the tail), and
+ * no chunk is physically contiguous with its successor.
+ */
+static void drm_gem_chunk_test_alloc_fallback(struct kunit *test)
+{
+	const struct drm_gem_chunk_test_order_case *params = test->param_value;
+	unsigned int order = min(params->max_order, 9U);
+	struct drm_gem_chunk *chunks;
+	unsigned int nr, i;
+	int ret;
+
+	ret = drm_gem_chunk_alloc_chunks(params->size, params->max_order, &chunks, &nr);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_npages(chunks, nr),
+			params->size >> PAGE_SHIFT);
+	KUNIT_EXPECT_LE(test, nr, (params->size >> (PAGE_SHIFT + order)) + order + 1);
+	for (i = 0; i + 1 < nr; i++)
+		KUNIT_EXPECT_NE(test, page_to_pfn(chunks[i].page) + chunks[i].npages,
+				page_to_pfn(chunks[i + 1].page));
+
+	drm_gem_chunk_free_chunks(chunks, nr);
+}
+
+/*
+ * Test pinning a chunk GEM object. The test case succeeds if the first pin
+ * allocates the backing storage, pins and uses are counted, and the storage
+ * stays allocated after the last unpin.
+ */
+static void drm_gem_chunk_test_pin(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, TEST_SIZE);
+
+	ret = drm_gem_chunk_pin(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NOT_NULL(test, cobj->chunks);
+	KUNIT_EXPECT_GE(test, cobj->nr_chunks, 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_pin_count), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_use_count), 1);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_object_status(&cobj->base),
+			DRM_GEM_OBJECT_RESIDENT);
+
+	ret = drm_gem_chunk_pin(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_pin_count), 2);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_use_count), 1);
+
+	drm_gem_chunk_unpin(cobj);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_pin_count), 1);
+	drm_gem_chunk_unpin(cobj);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_pin_count), 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_use_count), 0);
+	KUNIT_EXPECT_NOT_NULL(test, cobj->chunks);
+}
+
+/*
+ * Test pinning through the GEM object functions, as PRIME attach does. The
+ * test case succeeds if &drm_gem_object_funcs.pin and .unpin, called with
+ * the reservation lock held, reach the helper and update the pin count.
+ */
+static void drm_gem_chunk_test_pin_funcs(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, TEST_SIZE);
+
+	dma_resv_lock(cobj->base.resv, NULL);
+	ret = cobj->base.funcs->pin(&cobj->base);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_pin_count), 1);
+	if (!ret)
+		cobj->base.funcs->unpin(&cobj->base);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_pin_count), 0);
+	dma_resv_unlock(cobj->base.resv);
+}
+
+/*
+ * Test creating a kernel mapping of a chunk GEM object. The test case
+ * succeeds if the mapping is counted, pins the object, lets a test pattern
+ * be written and read back, and is released with the last vunmap.
+ */
+static void drm_gem_chunk_test_vmap(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	struct iosys_map map, map2;
+	int ret, i;
+
+	cobj = drm_gem_chunk_test_create(test, drm, TEST_SIZE);
+	KUNIT_EXPECT_NULL(test, cobj->vaddr);
+
+	ret = drm_gem_chunk_vmap(cobj, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NOT_NULL(test, cobj->vaddr);
+	KUNIT_ASSERT_FALSE(test, iosys_map_is_null(&map));
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->vmap_use_count), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_pin_count), 1);
+
+	ret = drm_gem_chunk_vmap(cobj, &map2);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_PTR_EQ(test, map2.vaddr, map.vaddr);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->vmap_use_count), 2);
+	drm_gem_chunk_vunmap(cobj, &map2);
+
+	iosys_map_memset(&map, 0, TEST_BYTE, TEST_SIZE);
+	for (i = 0; i < TEST_SIZE; i += 997)
+		KUNIT_EXPECT_EQ(test, iosys_map_rd(&map, i, u8), TEST_BYTE);
+
+	drm_gem_chunk_vunmap(cobj, &map);
+	KUNIT_EXPECT_NULL(test, cobj->vaddr);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->vmap_use_count), 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_pin_count), 0);
+}
+
+/*
+ * Test that the kernel mapping of a large object maps the chunks in order,
+ * through drm_gem_vmap() as drm_gem_fb_vmap() does. The test case succeeds
+ * if a value written at every page through the mapping is found in the page
+ * that drm_gem_chunk_page_at() returns for that offset.
+ */
+static void drm_gem_chunk_test_vmap_pages(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	struct iosys_map map;
+	size_t offset;
+	u32 *vaddr;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_8M);
+
+	ret = drm_gem_vmap(&cobj->base, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for (offset = 0; offset < SZ_8M; offset += PAGE_SIZE)
+		iosys_map_wr(&map, offset + 8, u32, offset / PAGE_SIZE + 1);
+
+	for (offset = 0; offset < SZ_8M; offset += PAGE_SIZE) {
+		struct page *page = drm_gem_chunk_page_at(cobj, offset + 8);
+
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		vaddr = kmap_local_page(page);
+		KUNIT_EXPECT_EQ(test, vaddr[2], offset / PAGE_SIZE + 1);
+		kunmap_local(vaddr);
+	}
+
+	drm_gem_vunmap(&cobj->base, &map);
+}
+
+/*
+ * Test looking up pages by byte offset. The test case succeeds if there is
+ * no page before the backing storage exists or past the end of the object,
+ * and every offset maps to the page the page iterator visits at its index.
+ */
+static void drm_gem_chunk_test_page_at(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	struct drm_gem_chunk_page_iter iter;
+	unsigned long n = 0;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
+	KUNIT_EXPECT_NULL(test, drm_gem_chunk_page_at(cobj, 0));
+
+	ret = drm_gem_chunk_pin(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, drm_gem_chunk_unpin_wrapper, cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	drm_gem_chunk_for_each_page(&iter, cobj->chunks, cobj->nr_chunks, 0) {
+		unsigned long idx = drm_gem_chunk_page_iter_index(&iter);
+
+		KUNIT_EXPECT_EQ(test, idx, n);
+		KUNIT_EXPECT_PTR_EQ(test, drm_gem_chunk_page_at(cobj, idx * PAGE_SIZE),
+				    drm_gem_chunk_page_iter_page(&iter));
+		KUNIT_EXPECT_PTR_EQ(test, drm_gem_chunk_page_at(cobj, idx * PAGE_SIZE + 100),
+				    drm_gem_chunk_page_iter_page(&iter));
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, SZ_4M >> PAGE_SHIFT);
+	KUNIT_EXPECT_NOT_NULL(test, drm_gem_chunk_page_at(cobj, SZ_4M - 1));
+	KUNIT_EXPECT_NULL(test, drm_gem_chunk_page_at(cobj, SZ_4M));
+}
+
+/*
+ * Test mapping a chunk GEM object for its device. The test case succeeds if
+ * every chunk gets the device address of its pages (identity on the mock
+ * device), a second call keeps the mapping, and the object is freed while
+ * still mapped without complaint.
+ */
+static void drm_gem_chunk_test_dma_map(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	const struct drm_gem_chunk *chunk;
+	dma_addr_t first;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
+	KUNIT_EXPECT_FALSE(test, cobj->dma_mapped);
+
+	ret = drm_gem_chunk_dma_map(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, cobj->dma_mapped);
+	KUNIT_ASSERT_NOT_NULL(test, cobj->chunks);
+	first = cobj->chunks[0].dma_addr;
+
+	drm_gem_chunk_for_each(chunk, cobj->chunks, cobj->nr_chunks) {
+		KUNIT_EXPECT_NE(test, chunk->dma_addr, DMA_MAPPING_ERROR);
+		KUNIT_EXPECT_EQ(test, chunk->dma_addr,
+				phys_to_dma(drm->dev, page_to_phys(chunk->page)));
+	}
+
+	ret = drm_gem_chunk_dma_map(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, cobj->chunks[0].dma_addr, first);
+}
+
+/*
+ * Test freeing objects with mappings outstanding. The test case succeeds if
+ * an object that is DMA-mapped, was pinned, kernel-mapped and exported as a
+ * scatter/gather table, and an object whose backing storage was never
+ * allocated, are both freed cleanly.
+ */
+static void drm_gem_chunk_test_free_mapped(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj, *unused;
+	struct iosys_map map;
+	struct sg_table *sgt;
+	int ret;
+
+	cobj = drm_gem_chunk_create(drm, TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cobj);
+	unused = drm_gem_chunk_create(drm, TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, unused);
+
+	ret = drm_gem_chunk_vmap(cobj, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = drm_gem_chunk_dma_map(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	sgt = drm_gem_chunk_get_sg_table(cobj);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	sg_free_table(sgt);
+	kfree(sgt);
+	drm_gem_chunk_vunmap(cobj, &map);
+
+	drm_gem_object_put(&cobj->base);
+	drm_gem_object_put(&unused->base);
+}
+
+/*
+ * Test exporting a scatter/gather table of a pinned object. The test case
+ * succeeds if the table lists the pages of the object in order and is as
+ * long as the object.
+ */
+static void drm_gem_chunk_test_get_sg_table(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	struct sg_page_iter piter;
+	struct sg_table *sgt;
+	unsigned long n = 0;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
+
+	ret = drm_gem_chunk_pin(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, drm_gem_chunk_unpin_wrapper, cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	sgt = drm_gem_chunk_object_get_sg_table(&cobj->base);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	ret = kunit_add_action_or_reset(test, kfree_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, sg_free_table_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_EXPECT_LE(test, sgt->orig_nents, cobj->nr_chunks);
+	for_each_sgtable_page(sgt, &piter, 0) {
+		KUNIT_EXPECT_PTR_EQ(test, sg_page_iter_page(&piter),
+				    drm_gem_chunk_page_at(cobj, n * PAGE_SIZE));
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, SZ_4M >> PAGE_SHIFT);
+}
+
+struct drm_gem_chunk_test_printer {
+	char buf[512];
+	size_t len;
+};
+
+static void drm_gem_chunk_test_printfn(struct drm_printer *p, struct va_format *vaf)
+{
+	struct drm_gem_chunk_test_printer *out = p->arg;
+
+	out->len += vscnprintf(out->buf + out->len, sizeof(out->buf) - out->len,
+			       vaf->fmt, *vaf->va);
+}
+
+/*
+ * Test the debugfs information of a chunk GEM object. The test case
+ * succeeds if the output says it is a chunk object, with its number of
+ * chunks and pages, and whether it is imported and DMA-mapped.
+ */
+static void drm_gem_chunk_test_print_info(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_test_printer out = { };
+	struct drm_printer p = {
+		.printfn = drm_gem_chunk_test_printfn,
+		.arg = &out,
+	};
+	struct drm_gem_chunk_object *cobj;
+	char expected[64];
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, TEST_SIZE);
+	ret = drm_gem_chunk_dma_map(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	drm_gem_chunk_object_print_info(&p, 1, &cobj->base);
+	kunit_info(test, "%s", out.buf);
+
+	snprintf(expected, sizeof(expected), "chunk object: %u chunks, %lu pages",
+		 cobj->nr_chunks, (unsigned long)TEST_SIZE >> PAGE_SHIFT);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(out.buf, expected));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(out.buf, "imported=no"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(out.buf, "dma_mapped=yes"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(out.buf, "pages_pin_count=0"));
+}
+
+struct drm_gem_chunk_test_dumb_case {
+	const char *name;
+	u32 width, height, bpp;
+	int ret;
+	u32 pitch;
+	u64 size;
+};
+
+static const struct drm_gem_chunk_test_dumb_case drm_gem_chunk_test_dumb_cases[] = {
+	{ "1024x768x32", 1024, 768, 32, 0, 4096, 4096 * 768 },
+	{ "odd size", 3, 5, 24, 0, 9, PAGE_SIZE },
+	{ "zero width", 0, 768, 32, -EINVAL },
+	{ "pitch overflow", 0x40000000, 1, 32, -EINVAL },
+	{ "size overflow", 0x10000, 0x10000, 32, -EINVAL },
+};
+
+static void drm_gem_chunk_test_dumb_desc(const struct drm_gem_chunk_test_dumb_case *t,
+					 char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_gem_chunk_test_dumb, drm_gem_chunk_test_dumb_cases,
+		  drm_gem_chunk_test_dumb_desc);
+
+/*
+ * Test creating dumb buffers. The test case succeeds if valid requests get
+ * the expected pitch, a page-aligned size and a handle to a chunk object of
+ * that size, and overflowing pitches or sizes fail with -EINVAL.
+ */
+static void drm_gem_chunk_test_dumb_create(struct kunit *test)
+{
+	const struct drm_gem_chunk_test_dumb_case *params = test->param_value;
+	struct drm_device *drm = test->priv;
+	struct drm_mode_create_dumb args = {
+		.width = params->width,
+		.height = params->height,
+		.bpp = params->bpp,
+	};
+	struct drm_gem_object *obj;
+	struct drm_file *file;
+	int ret;
+
+	file = drm_gem_chunk_test_file(test, drm);
+
+	ret = drm_gem_chunk_dumb_create(file, drm, &args);
+	KUNIT_ASSERT_EQ(test, ret, params->ret);
+	if (ret)
+		return;
+
+	KUNIT_EXPECT_EQ(test, args.pitch, params->pitch);
+	KUNIT_EXPECT_EQ(test, args.size, params->size);
+
+	obj = drm_gem_object_lookup(file, args.handle);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_EXPECT_EQ(test, obj->size, params->size);
+	KUNIT_EXPECT_PTR_EQ(test, obj->funcs->vm_ops, &drm_gem_chunk_vm_ops);
+	drm_gem_object_put(obj);
+}
+
+/*
+ * Test mapping a chunk GEM object to userspace and faulting it in. The test
+ * case succeeds if the mapping holds a use of the backing storage, and a
+ * value written through the user mapping at every page is found in the page
+ * of the chunk list at that offset, so the faults mapped the right pfns.
+ */
+static void drm_gem_chunk_test_mmap_fault(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	struct drm_file *file;
+	unsigned long addr, i;
+	u32 handle, *vaddr, val;
+	int ret;
+
+	file = drm_gem_chunk_test_file(test, drm);
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
+
+	ret = drm_gem_handle_create(file, &cobj->base, &handle);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	addr = kunit_vm_mmap(test, file->filp, 0, SZ_4M, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, drm_vma_node_offset_addr(&cobj->base.vma_node));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_ASSERT_NE(test, addr, 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_use_count), 1);
+	KUNIT_ASSERT_NOT_NULL(test, cobj->chunks);
+
+	for (i = 0; i < SZ_4M / PAGE_SIZE; i++) {
+		ret = put_user((u32)i + 1, (u32 __user *)(addr + i * PAGE_SIZE + 4));
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+
+	for (i = 0; i < SZ_4M / PAGE_SIZE; i++) {
+		vaddr = kmap_local_page(drm_gem_chunk_page_at(cobj, i * PAGE_SIZE));
+		KUNIT_EXPECT_EQ(test, vaddr[1], i + 1);
+		vaddr[2] = ~i;
+		kunmap_local(vaddr);
+
+		ret = get_user(val, (u32 __user *)(addr + i * PAGE_SIZE + 8));
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		KUNIT_EXPECT_EQ(test, val, ~(u32)i);
+	}
+
+	/* Mapping past the end of the object is refused. */
+	addr = kunit_vm_mmap(test, file->filp, 0, SZ_8M, PROT_READ, MAP_SHARED,
+			     drm_vma_node_offset_addr(&cobj->base.vma_node));
+	KUNIT_EXPECT_TRUE(test, IS_ERR_VALUE(addr));
+}
+
+/*
+ * Test that private (copy-on-write) mappings are refused. The test case
+ * succeeds if drm_gem_chunk_mmap() fails with -EINVAL for a VMA without
+ * VM_SHARED and the object gains no use.
+ */
+static void drm_gem_chunk_test_mmap_cow(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	struct drm_file *file;
+	unsigned long addr;
+	u32 handle;
+	int ret;
+
+	file = drm_gem_chunk_test_file(test, drm);
+	cobj = drm_gem_chunk_test_create(test, drm, TEST_SIZE);
+
+	ret = drm_gem_handle_create(file, &cobj->base, &handle);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	addr = kunit_vm_mmap(test, file->filp, 0, TEST_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE, drm_vma_node_offset_addr(&cobj->base.vma_node));
+	KUNIT_EXPECT_TRUE(test, IS_ERR_VALUE(addr));
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_use_count), 0);
+}
+
+/* A dma-buf exporter of device memory: DMA-only tables, mangled pages */
+struct drm_gem_chunk_test_exporter {
+	struct drm_gem_chunk chunks[4];
+	unsigned int nr_chunks;
+	size_t max_segment;
+	unsigned int maps;
+};
+
+static struct sg_table *drm_gem_chunk_test_map_dma_buf(struct dma_buf_attachment *attach,
+						       enum dma_data_direction dir)
+{
+	struct drm_gem_chunk_test_exporter *exp = attach->dmabuf->priv;
+	struct sg_table *sgt;
+
+	sgt = drm_gem_chunks_to_dma_sgt(exp->chunks, exp->nr_chunks, exp->max_segment);
+	if (!IS_ERR(sgt)) {
+		drm_gem_chunk_test_mangle_sgt(sgt);
+		exp->maps++;
+	}
+
+	return sgt;
+}
+
+static void drm_gem_chunk_test_unmap_dma_buf(struct dma_buf_attachment *attach,
+					     struct sg_table *sgt,
+					     enum dma_data_direction dir)
+{
+	struct drm_gem_chunk_test_exporter *exp = attach->dmabuf->priv;
+
+	drm_gem_chunk_test_mangle_sgt(sgt);
+	sg_free_table(sgt);
+	kfree(sgt);
+	exp->maps--;
+}
+
+static void drm_gem_chunk_test_release_dma_buf(struct dma_buf *dma_buf)
+{
+}
+
+static const struct dma_buf_ops drm_gem_chunk_test_dma_buf_ops = {
+	.map_dma_buf = drm_gem_chunk_test_map_dma_buf,
+	.unmap_dma_buf = drm_gem_chunk_test_unmap_dma_buf,
+	.release = drm_gem_chunk_test_release_dma_buf,
+};
+
+static struct dma_buf *drm_gem_chunk_test_export(struct kunit *test,
+						 struct drm_gem_chunk_test_exporter *exp,
+						 size_t size)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dma_buf *dma_buf;
+	int ret;
+
+	exp_info.ops = &drm_gem_chunk_test_dma_buf_ops;
+	exp_info.size = size;
+	exp_info.flags = O_RDWR;
+	exp_info.priv = exp;
+
+	dma_buf = dma_buf_export(&exp_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dma_buf);
+
+	/* The release callback does not touch @exp, which is on the stack. */
+	ret = kunit_add_action_or_reset(test, drm_gem_chunk_test_flush_fput, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, dma_buf_put_wrapper, dma_buf);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return dma_buf;
+}
+
+/*
+ * Test importing a dma-buf of device memory whose table holds only device
+ * addresses, through drm_gem_prime_import_dev() and
+ * drm_gem_chunk_prime_import_sg_table(). The test case succeeds if the
+ * object is imported, has page-less chunks with DMA-contiguous segments
+ * (split by the exporter and across 4 GiB) merged, no page for CPU lookups,
+ * and the attachment is unmapped when the object is freed.
+ */
+static void drm_gem_chunk_test_prime_import_pageless(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_test_exporter exp = {
+		.chunks = {
+			{ NULL, SZ_4G - SZ_1M, SZ_2M >> PAGE_SHIFT },
+			{ NULL, SZ_8G, SZ_1M >> PAGE_SHIFT },
+		},
+		.nr_chunks = 2,
+		.max_segment = SZ_64K,
+	};
+	struct drm_gem_chunk_object *cobj;
+	struct drm_gem_object *obj;
+	struct dma_buf *dma_buf;
+
+	dma_buf = drm_gem_chunk_test_export(test, &exp, SZ_2M + SZ_1M);
+
+	obj = drm_gem_prime_import_dev(drm, dma_buf, drm->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	KUNIT_EXPECT_EQ(test, exp.maps, 1);
+	cobj = to_drm_gem_chunk_obj(obj);
+
+	KUNIT_EXPECT_TRUE(test, drm_gem_is_imported(obj));
+	KUNIT_EXPECT_TRUE(test, cobj->dma_mapped);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_dma_map(cobj), 0);
+	KUNIT_ASSERT_EQ(test, cobj->nr_chunks, 2);
+	KUNIT_EXPECT_NULL(test, cobj->chunks[0].page);
+	KUNIT_EXPECT_EQ(test, cobj->chunks[0].dma_addr, SZ_4G - SZ_1M);
+	KUNIT_EXPECT_EQ(test, cobj->chunks[0].npages, SZ_2M >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, cobj->chunks[1].dma_addr, SZ_8G);
+	KUNIT_EXPECT_EQ(test, cobj->chunks[1].npages, SZ_1M >> PAGE_SHIFT);
+	KUNIT_EXPECT_NULL(test, drm_gem_chunk_page_at(cobj, 0));
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_object_status(obj), 0);
+
+	drm_gem_object_put(obj);
+	KUNIT_EXPECT_EQ(test, exp.maps, 0);
+}
+
+/*
+ * Test that an attachment smaller than its dma-buf is refused. The test
+ * case succeeds if drm_gem_chunk_prime_import_sg_table() fails with
+ * -EINVAL and the attachment is unmapped again.
+ */
+static void drm_gem_chunk_test_prime_import_short(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_test_exporter exp = {
+		.chunks = { { NULL, SZ_1M, SZ_64K >> PAGE_SHIFT } },
+		.nr_chunks = 1,
+	};
+	struct drm_gem_object *obj;
+	struct dma_buf *dma_buf;
+
+	dma_buf = drm_gem_chunk_test_export(test, &exp, SZ_128K);
+
+	obj = drm_gem_prime_import_dev(drm, dma_buf, drm->dev);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(obj), -EINVAL);
+	KUNIT_EXPECT_EQ(test, exp.maps, 0);
+}
+
+static struct dma_buf *drm_gem_chunk_test_prime_export(struct kunit *test,
+						       struct drm_gem_chunk_object *cobj)
+{
+	struct dma_buf *dma_buf;
+	int ret;
+
+	dma_buf = drm_gem_prime_export(&cobj->base, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dma_buf);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_chunk_test_flush_fput, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, dma_buf_put_wrapper, dma_buf);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return dma_buf;
+}
+
+/*
+ * Test exporting a chunk object and importing it into another device
+ * without mapping, as vkms does. The test case succeeds if the import has
+ * no chunks, reads through its kernel mapping (the exporter's, also through
+ * drm_gem_vmap() as drm_gem_fb_vmap() does) what was written through the
+ * exporter's, and says in its debugfs information that it is imported.
+ */
+static void drm_gem_chunk_test_prime_import_no_map(struct kunit *test)
+{
+	struct drm_device *drm = test->priv, *drm2;
+	struct drm_gem_chunk_test_printer out = { };
+	struct drm_printer p = {
+		.printfn = drm_gem_chunk_test_printfn,
+		.arg = &out,
+	};
+	struct drm_gem_chunk_object *cobj, *imported;
+	struct iosys_map map, map2;
+	struct drm_gem_object *obj;
+	struct dma_buf *dma_buf;
+	int ret;
+
+	drm2 = drm_gem_chunk_test_alloc_drm(test, "drm-gem-chunk-importer",
+					    &drm_gem_chunk_test_driver);
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
+	dma_buf = drm_gem_chunk_test_prime_export(test, cobj);
+
+	obj = drm_gem_chunk_prime_import_no_map(drm2, dma_buf);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	ret = kunit_add_action_or_reset(test, drm_gem_object_put_wrapper, obj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	imported = to_drm_gem_chunk_obj(obj);
+	KUNIT_EXPECT_PTR_NE(test, imported, cobj);
+	KUNIT_EXPECT_TRUE(test, drm_gem_is_imported(obj));
+	KUNIT_EXPECT_NULL(test, imported->chunks);
+	KUNIT_EXPECT_PTR_EQ(test, obj->resv, cobj->base.resv);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_dma_map(imported), -EINVAL);
+
+	ret = drm_gem_chunk_vmap(cobj, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	iosys_map_memset(&map, 0, TEST_BYTE, SZ_4M);
+
+	ret = drm_gem_vmap(obj, &map2);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, iosys_map_rd(&map2, 0, u8), TEST_BYTE);
+	KUNIT_EXPECT_EQ(test, iosys_map_rd(&map2, SZ_4M - 1, u8), TEST_BYTE);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->vmap_use_count), 2);
+	drm_gem_vunmap(obj, &map2);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->vmap_use_count), 1);
+	drm_gem_chunk_vunmap(cobj, &map);
+
+	drm_gem_chunk_print_info(imported, &p, 0);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(out.buf, "chunk object: 0 chunks"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(out.buf, "imported=yes"));
+}
+
+/*
+ * Test importing a dma-buf exported by the same device. The test case
+ * succeeds if the import returns the exported object itself with one more
+ * reference.
+ */
+static void drm_gem_chunk_test_prime_self_import(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	struct drm_gem_object *obj;
+	struct dma_buf *dma_buf;
+	unsigned int refs;
+
+	cobj = drm_gem_chunk_test_create(test, drm, TEST_SIZE);
+	dma_buf = drm_gem_chunk_test_prime_export(test, cobj);
+	refs = kref_read(&cobj->base.refcount);
+
+	obj = drm_gem_chunk_prime_import_no_map(drm, dma_buf);
+	KUNIT_ASSERT_PTR_EQ(test, obj, &cobj->base);
+	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), refs + 1);
+	drm_gem_object_put(obj);
+}
+
+/*
+ * Test exporting a chunk object and importing it with mapping into another
+ * device. The test case succeeds if the exporter is pinned while attached,
+ * the import's page-less chunks cover the object at the device addresses
+ * the exporter's own DMA mapping has (identity on the mock devices), and
+ * exporting the import again returns the original dma-buf.
+ */
+static void drm_gem_chunk_test_prime_import_mapped(struct kunit *test)
+{
+	struct drm_device *drm = test->priv, *drm2;
+	struct drm_gem_chunk_dma_iter iter;
+	dma_addr_t addrs[64];
+	size_t lens[64];
+	unsigned int n = 0, i = 0;
+	struct drm_gem_chunk_object *cobj, *imported;
+	struct drm_gem_object *obj;
+	struct dma_buf *dma_buf, *again;
+	struct drm_file *file;
+	u32 handle;
+	int ret;
+
+	drm2 = drm_gem_chunk_test_alloc_drm(test, "drm-gem-chunk-importer",
+					    &drm_gem_chunk_test_driver);
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
+	ret = drm_gem_chunk_dma_map(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	dma_buf = drm_gem_chunk_test_prime_export(test, cobj);
+
+	obj = drm_gem_prime_import_dev(drm2, dma_buf, drm2->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	ret = kunit_add_action_or_reset(test, drm_gem_object_put_wrapper, obj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	imported = to_drm_gem_chunk_obj(obj);
+
+	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_pin_count), 1);
+	KUNIT_EXPECT_TRUE(test, imported->dma_mapped);
+	KUNIT_EXPECT_NOT_NULL(test, imported->sgt);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_npages(imported->chunks, imported->nr_chunks),
+			SZ_4M >> PAGE_SHIFT);
+	KUNIT_EXPECT_NULL(test, imported->chunks[0].page);
+
+	/* Both sides must see the same device address ranges. */
+	drm_gem_chunk_for_each_dma_range(&iter, imported->chunks, imported->nr_chunks) {
+		KUNIT_ASSERT_LT(test, n, ARRAY_SIZE(addrs));
+		addrs[n] = drm_gem_chunk_dma_iter_address(&iter);
+		lens[n++] = drm_gem_chunk_dma_iter_length(&iter);
+	}
+	drm_gem_chunk_for_each_dma_range(&iter, cobj->chunks, cobj->nr_chunks) {
+		KUNIT_ASSERT_LT(test, i, n);
+		KUNIT_EXPECT_EQ(test, drm_gem_chunk_dma_iter_address(&iter), addrs[i]);
+		KUNIT_EXPECT_EQ(test, drm_gem_chunk_dma_iter_length(&iter), lens[i]);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, n);
+
+	file = drm_gem_chunk_test_file(test, drm2);
+	ret = drm_gem_handle_create(file, obj, &handle);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	again = drm_gem_prime_handle_to_dmabuf(drm2, file, handle, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, again);
+	KUNIT_EXPECT_PTR_EQ(test, again, dma_buf);
+	dma_buf_put(again);
+}
+
+static int drm_gem_chunk_test_init(struct kunit *test)
+{
+	test->priv = drm_gem_chunk_test_alloc_drm(test, "drm-gem-chunk-test",
+						  &drm_gem_chunk_test_driver);
+
+	return 0;
+}
+
+static struct kunit_case drm_gem_chunk_test_cases[] = {
+	KUNIT_CASE_PARAM(drm_gem_chunk_test_from_pages, drm_gem_chunk_test_pages_gen_params),
+	KUNIT_CASE(drm_gem_chunk_test_pages_errors),
+	KUNIT_CASE_PARAM(drm_gem_chunk_test_from_sgt, drm_gem_chunk_test_sgt_gen_params),
+	KUNIT_CASE(drm_gem_chunk_test_to_sgt_split_limit),
+	KUNIT_CASE_PARAM(drm_gem_chunk_test_to_sgt_split, drm_gem_chunk_test_split_gen_params),
+	KUNIT_CASE(drm_gem_chunk_test_to_sgt_errors),
+	KUNIT_CASE(drm_gem_chunk_test_sgt_roundtrip),
+	KUNIT_CASE(drm_gem_chunk_test_map_phys_vec),
+	KUNIT_CASE(drm_gem_chunk_test_map_phys_vec_errors),
+	KUNIT_CASE(drm_gem_chunk_test_find),
+	KUNIT_CASE_PARAM(drm_gem_chunk_test_page_iter, drm_gem_chunk_test_iter_gen_params),
+	KUNIT_CASE(drm_gem_chunk_test_dma_iter),
+	KUNIT_CASE(drm_gem_chunk_test_obj_create),
+	KUNIT_CASE_PARAM(drm_gem_chunk_test_obj_create_invalid,
+			 drm_gem_chunk_test_size_gen_params),
+	KUNIT_CASE(drm_gem_chunk_test_obj_create_hook),
+	KUNIT_CASE(drm_gem_chunk_test_alloc_big),
+	KUNIT_CASE_PARAM(drm_gem_chunk_test_alloc_fallback, drm_gem_chunk_test_order_gen_params),
+	KUNIT_CASE(drm_gem_chunk_test_pin),
+	KUNIT_CASE(drm_gem_chunk_test_pin_funcs),
+	KUNIT_CASE(drm_gem_chunk_test_vmap),
+	KUNIT_CASE(drm_gem_chunk_test_vmap_pages),
+	KUNIT_CASE(drm_gem_chunk_test_page_at),
+	KUNIT_CASE(drm_gem_chunk_test_dma_map),
+	KUNIT_CASE(drm_gem_chunk_test_free_mapped),
+	KUNIT_CASE(drm_gem_chunk_test_get_sg_table),
+	KUNIT_CASE(drm_gem_chunk_test_print_info),
+	KUNIT_CASE_PARAM(drm_gem_chunk_test_dumb_create, drm_gem_chunk_test_dumb_gen_params),
+	KUNIT_CASE(drm_gem_chunk_test_mmap_fault),
+	KUNIT_CASE(drm_gem_chunk_test_mmap_cow),
+	KUNIT_CASE(drm_gem_chunk_test_prime_import_pageless),
+	KUNIT_CASE(drm_gem_chunk_test_prime_import_short),
+	KUNIT_CASE(drm_gem_chunk_test_prime_import_no_map),
+	KUNIT_CASE(drm_gem_chunk_test_prime_self_import),
+	KUNIT_CASE(drm_gem_chunk_test_prime_import_mapped),
+	{}
+};
+
+static struct kunit_suite drm_gem_chunk_test_suite = {
+	.name = "drm_gem_chunk_helper",
+	.init = drm_gem_chunk_test_init,
+	.test_cases = drm_gem_chunk_test_cases
+};
+
+kunit_test_suite(drm_gem_chunk_test_suite);
+
+MODULE_DESCRIPTION("KUnit test suite for GEM objects backed by chunk lists");
+MODULE_LICENSE("GPL");
