@@ -117,9 +117,10 @@
  *		...
  *	};
  *
- * Not provided: swapping and purging, the two-step dma_iova API that could
- * give one contiguous device range per object behind an IOMMU, and fbdev
- * emulation, which is built on drm_gem_chunk_page_at().
+ * fbdev emulation for drivers on this helper is in drm_fbdev_chunk.c, built
+ * on drm_gem_chunk_page_at(). Not provided: swapping and purging, and the
+ * two-step dma_iova API that could give one contiguous device range per
+ * object behind an IOMMU.
  */
 
 /*
@@ -1738,10 +1739,11 @@ void drm_gem_chunk_print_info(const struct drm_gem_chunk_object *cobj,
 {
 	const struct drm_gem_object *obj = &cobj->base;
 
-	drm_printf_indent(p, indent, "chunk object: %u chunks, %zu pages\n",
-			  cobj->nr_chunks, obj->size >> PAGE_SHIFT);
-	drm_printf_indent(p, indent, "imported=%s\n",
-			  drm_gem_is_imported(obj) ? "yes" : "no");
+	/* drm_gem_print_info() already said whether the object is imported. */
+	drm_printf_indent(p, indent,
+			  "chunk object: %u chunks, %zu pages, %zu bytes of chunk list\n",
+			  cobj->nr_chunks, obj->size >> PAGE_SHIFT,
+			  cobj->nr_chunks * sizeof(*cobj->chunks));
 	drm_printf_indent(p, indent, "dma_mapped=%s\n",
 			  cobj->dma_mapped ? "yes" : "no");
 	if (drm_gem_is_imported(obj))

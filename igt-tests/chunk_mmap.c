@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+/*
+ * chunk_mmap: vkms dumb buffers of awkward and large sizes, CPU mappings of
+ * every page, coherency between mappings (same process, second file, dma-buf,
+ * fork), zeroing of fresh objects and thousands of objects without growth in
+ * memory use.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "wbtest.h"
+
+#define PAGE 4096u
+#define WPP (PAGE / 4)	/* u32 words per page */
+
+static uint32_t tag(uint32_t page, uint32_t which)
+{
+	return 0x80000000u | (page << 2) | which;
+}
+
+/*
+ * A buffer of exactly npages pages (1024 XRGB8888 pixels a row = one page a
+ * row): every page reads zero, gets tags at its first, middle and last word
+ * (and, for buffers up to 8 MiB, a full pattern), and a new mapping reads
+ * back exactly that; partial mappings from the start see the same.
+ */
+static void size_once(int fd, uint32_t npages)
+{
+	uint64_t size, expect = (uint64_t)npages * PAGE;
+	bool full = expect <= (8u << 20);
+	uint32_t handle, pitch;
+	uint32_t *m;
+	long bad;
+
+	handle = wb_dumb_create_ok(fd, 1024, npages, 32, &pitch, &size);
+	wb_assert_eq(pitch, 4096);
+	wb_assert_eq(size, expect);
+
+	m = wb_dumb_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	bad = wb_check_zero(m, size);
+	wb_assert_f(bad < 0, "fresh buffer: word %ld (page %ld) is 0x%08x, not zero", bad,
+		    bad / WPP, m[bad]);
+	if (full)
+		wb_fill(m, size, npages);
+	for (uint32_t p = 0; p < npages; p++) {
+		m[p * WPP] = tag(p, 0);
+		m[p * WPP + WPP / 2] = tag(p, 1);
+		m[p * WPP + WPP - 1] = tag(p, 2);
+	}
+	wb_assert_eq(munmap(m, size), 0);
+
+	m = wb_dumb_mmap(fd, handle, size, PROT_READ);
+	for (uint32_t p = 0; p < npages; p++) {
+		const uint32_t *pg = m + (size_t)p * WPP;
+
+		for (uint32_t i = 0; i < WPP; i++) {
+			uint32_t want;
+			size_t w = (size_t)p * WPP + i;
+
+			if (i == 0)
+				want = tag(p, 0);
+			else if (i == WPP / 2)
+				want = tag(p, 1);
+			else if (i == WPP - 1)
+				want = tag(p, 2);
+			else if (full)
+				want = wb_pattern(npages, w & 0xffff, w >> 16) | ((w & 0xff) << 24);
+			else
+				want = 0;
+			wb_assert_f(pg[i] == want, "page %u word %u: 0x%08x, expected 0x%08x", p,
+				    i, pg[i], want);
+		}
+	}
+	wb_assert_eq(munmap(m, size), 0);
+
+	m = wb_dumb_mmap(fd, handle, PAGE, PROT_READ);
+	wb_assert_eq(m[0], tag(0, 0));
+	wb_assert_eq(m[WPP - 1], tag(0, 2));
+	munmap(m, PAGE);
+	if (npages > 1) {
+		uint64_t half = (uint64_t)(npages / 2) * PAGE;
+
+		m = wb_dumb_mmap(fd, handle, half, PROT_READ);
+		wb_assert_eq(m[(npages / 2 - 1) * WPP + WPP / 2], tag(npages / 2 - 1, 1));
+		munmap(m, half);
+	}
+	wb_close_ok(fd, handle);
+}
+
+/*
+ * Large sizes run `rounds` times and check that memory use (free pages,
+ * per-CPU lists included) comes back within 16 MiB: a leak of the buffers
+ * (rounds x size >= 256 MiB) stands far above that.
+ */
+static void size_test(uint32_t npages, int rounds)
+{
+	int fd = wb_require_driver("vkms");
+	uint64_t size = (uint64_t)npages * PAGE;
+	long used0, used1, allowed = 16 * 1024;
+	double t0;
+
+	wb_settle();
+	used0 = wb_mem_used_kb();
+	t0 = wb_now();
+	for (int r = 0; r < rounds; r++)
+		size_once(fd, npages);
+	close(fd);
+	wb_settle();
+	used1 = wb_mem_used_kb();
+	wb_info("%u pages (%llu bytes) x %d: %.2fs; memory used %+ld kB after close\n", npages,
+		(unsigned long long)size, rounds, wb_now() - t0, used1 - used0);
+	if (rounds > 1) {
+		wb_assert((uint64_t)rounds * size / 1024 > 2 * (uint64_t)allowed);
+		wb_assert_f(used1 - used0 < allowed,
+			    "memory use grew by %ld kB after %d x %llu kB buffers", used1 - used0,
+			    rounds, (unsigned long long)size / 1024);
+	}
+}
+
+static void test_size_1_page(void) { size_test(1, 1); }
+static void test_size_odd_pages(void)
+{
+	static const uint32_t odd[] = { 3, 5, 7, 17, 63, 255, 1023 };
+
+	for (unsigned int i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		size_test(odd[i], 1);
+}
+static void test_size_2m(void) { size_test(512, 1); }
+static void test_size_2m_minus_page(void) { size_test(511, 1); }
+static void test_size_2m_plus_page(void) { size_test(513, 1); }
+static void test_size_64m_plus_page(void) { size_test(16385, 4); }
+static void test_size_256m(void) { size_test(65536, 2); }
+
+/* Two mappings in one process, one through a second file, one of the dma-buf. */
+static void test_coherency_mappings(void)
+{
+	int fd = wb_require_driver("vkms"), fd2 = wb_require_driver("vkms");
+	uint32_t h, h2, pitch;
+	uint64_t size;
+	uint32_t *a, *b, *c, *d;
+	int dfd;
+
+	h = wb_dumb_create_ok(fd, 1024, 257, 32, &pitch, &size);
+	a = wb_dumb_mmap(fd, h, size, PROT_READ | PROT_WRITE);
+	b = wb_dumb_mmap(fd, h, size, PROT_READ | PROT_WRITE);
+	wb_assert(a != b);
+	dfd = wb_export_ok(fd, h);
+	h2 = wb_import_ok(fd2, dfd);
+	c = wb_dumb_mmap(fd2, h2, size, PROT_READ | PROT_WRITE);
+	d = wb_dmabuf_mmap(dfd, size, PROT_READ | PROT_WRITE);
+
+	uint32_t *maps[4] = { a, b, c, d };
+	for (int w = 0; w < 4; w++) {
+		wb_fill(maps[w], size, 100 + w);
+		for (int r = 0; r < 4; r++) {
+			long bad = wb_check(maps[r], size, 100 + w);
+
+			wb_assert_f(bad < 0, "written through mapping %d, mapping %d word %ld differs",
+				    w, r, bad);
+		}
+		/* single-word updates too, at page boundaries */
+		for (uint32_t p = 0; p < size / PAGE; p += 64) {
+			maps[w][p * WPP] = tag(p, w);
+			for (int r = 0; r < 4; r++)
+				wb_assert_eq(maps[r][p * WPP], tag(p, w));
+		}
+	}
+	munmap(a, size);
+	/* the other mappings stay valid after one is gone and after the handle
+	 * and the dma-buf fd are closed */
+	wb_close_ok(fd, h);
+	close(dfd);
+	b[7] = 0x13572468;
+	wb_assert_eq(c[7], 0x13572468);
+	wb_assert_eq(d[7], 0x13572468);
+	munmap(b, size);
+	munmap(c, size);
+	munmap(d, size);
+	wb_close_ok(fd2, h2);
+	close(fd);
+	close(fd2);
+}
+
+/* Across fork: the child writes (inherited mapping and a new one), the parent reads; and back. */
+static void test_coherency_fork(void)
+{
+	int fd = wb_require_driver("vkms");
+	uint32_t h, pitch;
+	uint64_t size;
+	uint32_t *m;
+	int status;
+	pid_t pid;
+
+	h = wb_dumb_create_ok(fd, 1024, 64, 32, &pitch, &size);
+	m = wb_dumb_mmap(fd, h, size, PROT_READ | PROT_WRITE);
+	m[0] = 1;
+
+	pid = fork();
+	wb_assert(pid >= 0);
+	if (pid == 0) {
+		uint32_t *n;
+
+		/* the inherited mapping: first half */
+		wb_fill(m, size / 2, 200);
+		/* a new mapping through the inherited file: second half */
+		n = wb_dumb_mmap(fd, h, size, PROT_READ | PROT_WRITE);
+		wb_fill(n + size / 8, size / 2, 201);
+		munmap(n, size);
+		_exit(0);
+	}
+	wb_assert_eq(waitpid(pid, &status, 0), pid);
+	wb_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status 0x%x", status);
+	wb_assert(wb_check(m, size / 2, 200) < 0);
+	wb_assert(wb_check(m + size / 8, size / 2, 201) < 0);
+
+	/* parent writes after the fork, child checks through its inherited mapping */
+	wb_fill(m, size, 202);
+	pid = fork();
+	wb_assert(pid >= 0);
+	if (pid == 0)
+		_exit(wb_check(m, size, 202) < 0 ? 0 : 1);
+	wb_assert_eq(waitpid(pid, &status, 0), pid);
+	wb_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "child did not see the parent's writes (status 0x%x)", status);
+
+	/* the child closes the (shared) file's handle: the parent's mapping survives */
+	pid = fork();
+	wb_assert(pid >= 0);
+	if (pid == 0)
+		_exit(wb_gem_close(fd, h) == 0 ? 0 : 1);
+	wb_assert_eq(waitpid(pid, &status, 0), pid);
+	wb_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	wb_assert_ret(wb_gem_close(fd, h), -EINVAL);
+	wb_assert(wb_check(m, size, 202) < 0);
+	m[3] = 0;
+	munmap(m, size);
+	close(fd);
+}
+
+/* New objects never show what freed ones held. */
+static void test_fresh_zeroed(void)
+{
+	int fd = wb_require_driver("vkms");
+
+	for (int i = 0; i < 16; i++) {
+		uint32_t pitch, h;
+		uint64_t size;
+		uint32_t *m;
+		long bad;
+
+		h = wb_dumb_create_ok(fd, 1024, 256 + i, 32, &pitch, &size);
+		m = wb_dumb_mmap(fd, h, size, PROT_READ | PROT_WRITE);
+		bad = wb_check_zero(m, size);
+		wb_assert_f(bad < 0, "round %d: fresh buffer word %ld = 0x%08x", i, bad, m[bad]);
+		memset(m, 0xa5, size);
+		munmap(m, size);
+		wb_close_ok(fd, h);
+	}
+	close(fd);
+}
+
+/*
+ * Thousands of small objects, all alive at once, each mapped and every page
+ * touched; freed; a warm-up round, then MANY_ROUNDS measured rounds. Memory
+ * use after them must be within 16 MiB of after the warm-up: leaking one
+ * page per object would be 62 MiB.
+ */
+#define MANY 4000
+#define MANY_PAGES 4
+#define MANY_ROUNDS 4
+static void many_round(int fd, uint32_t *handles, uint32_t **maps)
+{
+	uint64_t size;
+	uint32_t pitch;
+
+	for (uint32_t i = 0; i < MANY; i++) {
+		handles[i] = wb_dumb_create_ok(fd, 1024, MANY_PAGES, 32, &pitch, &size);
+		maps[i] = wb_dumb_mmap(fd, handles[i], size, PROT_READ | PROT_WRITE);
+		for (uint32_t p = 0; p < MANY_PAGES; p++) {
+			wb_assert_eq(maps[i][p * WPP + 5], 0);
+			maps[i][p * WPP + 5] = i * MANY_PAGES + p;
+		}
+	}
+	for (uint32_t i = 0; i < MANY; i++) {
+		for (uint32_t p = 0; p < MANY_PAGES; p++)
+			wb_assert_f(maps[i][p * WPP + 5] == i * MANY_PAGES + p,
+				    "object %u page %u holds 0x%x", i, p, maps[i][p * WPP + 5]);
+		wb_assert_eq(munmap(maps[i], size), 0);
+		wb_close_ok(fd, handles[i]);
+	}
+}
+
+static void test_many_objects(void)
+{
+	int fd = wb_require_driver("vkms");
+	uint32_t *handles = calloc(MANY, sizeof(*handles));
+	uint32_t **maps = calloc(MANY, sizeof(*maps));
+	long used0, used1;
+	double t0;
+
+	wb_assert(handles && maps);
+	many_round(fd, handles, maps);
+	wb_settle();
+	used0 = wb_mem_used_kb();
+	t0 = wb_now();
+	for (int r = 0; r < MANY_ROUNDS; r++)
+		many_round(fd, handles, maps);
+	wb_settle();
+	used1 = wb_mem_used_kb();
+	wb_info("%d x %d objects of %d pages: %.2fs, memory used %+ld kB\n", MANY_ROUNDS, MANY,
+		MANY_PAGES, wb_now() - t0, used1 - used0);
+	/* one leaked page per object would be MANY_ROUNDS * MANY * 4 KiB = 62 MiB */
+	wb_assert_f(used1 - used0 < 16 * 1024, "memory use grew by %ld kB over %d objects",
+		    used1 - used0, MANY_ROUNDS * MANY);
+	free(handles);
+	free(maps);
+	close(fd);
+}
+
+static const struct wb_subtest tests[] = {
+	{ "size-1-page", test_size_1_page, 60 },
+	{ "size-odd-pages", test_size_odd_pages, 60 },
+	{ "size-2m", test_size_2m, 60 },
+	{ "size-2m-minus-page", test_size_2m_minus_page, 60 },
+	{ "size-2m-plus-page", test_size_2m_plus_page, 60 },
+	{ "size-64m-plus-page", test_size_64m_plus_page, 120 },
+	{ "size-256m", test_size_256m, 180 },
+	{ "coherency-mappings", test_coherency_mappings, 60 },
+	{ "coherency-fork", test_coherency_fork, 60 },
+	{ "fresh-zeroed", test_fresh_zeroed, 60 },
+	{ "many-objects", test_many_objects, 180 },
+};
+
+int main(int argc, char **argv)
+{
+	return wb_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+}

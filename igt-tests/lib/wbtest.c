@@ -1,0 +1,634 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Shared helpers for the igt-tests: IGT's test-binary protocol on top of
+ * fork(), plus thin libdrm/ioctl wrappers that return -errno.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+#include <drm.h>
+#include <drm_mode.h>
+#include <linux/dma-buf.h>
+
+#include "wbtest.h"
+
+static const char *wb_progname = "wbtest";
+
+double wb_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void wb_kmsg(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int fd, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, buf, n) < 0) {
+		/* ignore: not root or no kmsg */
+	}
+	close(fd);
+}
+
+void wb_fail(const char *file, int line, const char *func, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "(%s:%d) %s:%d:\n", wb_progname, getpid(), file, line);
+	fprintf(stderr, "(%s:%d) %s: ", wb_progname, getpid(), func);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	fflush(stderr);
+	_exit(WB_EXIT_FAILURE);
+}
+
+void wb_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "Test requirement not met: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	fflush(stderr);
+	_exit(WB_EXIT_SKIP);
+}
+
+void wb_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+static bool wb_matches(const char *name, const char *patterns)
+{
+	char *copy = strdup(patterns), *save = NULL, *tok;
+	bool hit = false;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (fnmatch(tok, name, 0) == 0) {
+			hit = true;
+			break;
+		}
+	free(copy);
+	return hit;
+}
+
+static int wb_run_one(const struct wb_subtest *t)
+{
+	unsigned int timeout = t->timeout_s ? t->timeout_s : 60;
+	const char *result;
+	double start, end;
+	int status = 0, ret;
+	pid_t pid;
+
+	printf("Starting subtest: %s\n", t->name);
+	fflush(stdout);
+	fflush(stderr);
+	wb_kmsg("<6>[IGT] %s: starting subtest %s\n", wb_progname, t->name);
+	start = wb_now();
+
+	pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		alarm(timeout);
+		t->fn();
+		fflush(stdout);
+		fflush(stderr);
+		_exit(WB_EXIT_SUCCESS);
+	}
+	if (pid < 0) {
+		fprintf(stderr, "fork failed: %s\n", strerror(errno));
+		status = -1;
+	} else {
+		/* Own deadline too: a child stuck in the kernel ignores SIGALRM. */
+		double deadline = start + timeout + 10;
+
+		for (;;) {
+			ret = waitpid(pid, &status, WNOHANG);
+			if (ret == pid)
+				break;
+			if (ret < 0 && errno != EINTR) {
+				status = -1;
+				break;
+			}
+			if (wb_now() > deadline) {
+				kill(-pid, SIGKILL);
+				kill(pid, SIGKILL);
+				if (wb_now() > deadline + 10) {
+					fprintf(stderr, "subtest %s: child %d does not die (stuck in kernel?)\n",
+						t->name, pid);
+					status = -1;
+					break;
+				}
+			}
+			usleep(5000);
+		}
+		/* Reap any grandchildren left in the subtest's process group. */
+		kill(-pid, SIGKILL);
+	}
+	end = wb_now();
+
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == WB_EXIT_SUCCESS) {
+		result = "SUCCESS";
+		ret = WB_EXIT_SUCCESS;
+	} else if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == WB_EXIT_SKIP) {
+		result = "SKIP";
+		ret = WB_EXIT_SKIP;
+	} else {
+		if (status != -1 && WIFSIGNALED(status)) {
+			if (WTERMSIG(status) == SIGALRM || WTERMSIG(status) == SIGKILL)
+				fprintf(stderr, "subtest %s: timeout after %u s (signal %d)\n",
+					t->name, timeout, WTERMSIG(status));
+			else
+				fprintf(stderr, "subtest %s: killed by signal %d (%s)\n",
+					t->name, WTERMSIG(status), strsignal(WTERMSIG(status)));
+		} else if (status != -1 && WIFEXITED(status) &&
+			   WEXITSTATUS(status) != WB_EXIT_FAILURE) {
+			fprintf(stderr, "subtest %s: unexpected exit code %d\n",
+				t->name, WEXITSTATUS(status));
+		}
+		result = "FAIL";
+		ret = WB_EXIT_FAILURE;
+	}
+	fflush(stderr);
+	printf("Subtest %s: %s (%.3fs)\n", t->name, result, end - start);
+	fflush(stdout);
+	wb_kmsg("<6>[IGT] %s: finished subtest %s, %s\n", wb_progname, t->name, result);
+	return ret;
+}
+
+int wb_main(int argc, char **argv, const struct wb_subtest *tests, size_t n)
+{
+	const char *pattern = NULL;
+	bool list = false, any_pass = false, any_fail = false, any_run = false;
+	struct utsname uts;
+	size_t i;
+
+	wb_progname = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	for (int a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--list-subtests")) {
+			list = true;
+		} else if (!strcmp(argv[a], "--run-subtest") && a + 1 < argc) {
+			pattern = argv[++a];
+		} else if (!strncmp(argv[a], "--run-subtest=", 14)) {
+			pattern = argv[a] + 14;
+		} else if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h")) {
+			printf("Usage: %s [--list-subtests] [--run-subtest <pattern>]\n",
+			       wb_progname);
+			return 0;
+		} else if (!strcmp(argv[a], "--debug") || !strncmp(argv[a], "--debug=", 8)) {
+			/* accepted for igt_runner compatibility */
+		} else {
+			fprintf(stderr, "%s: unknown option %s\n", wb_progname, argv[a]);
+			return 79;
+		}
+	}
+
+	if (list) {
+		for (i = 0; i < n; i++)
+			printf("%s\n", tests[i].name);
+		return 0;
+	}
+
+	if (pattern) {
+		for (i = 0; i < n; i++)
+			if (wb_matches(tests[i].name, pattern))
+				break;
+		if (i == n) {
+			fprintf(stderr, "Unknown subtest: %s\n", pattern);
+			return 79;
+		}
+	}
+
+	uname(&uts);
+	printf("IGT-Version: wbtest (x86_64) (%s: %s %s)\n", uts.sysname, uts.release,
+	       uts.machine);
+	fflush(stdout);
+	wb_kmsg("<6>[IGT] %s: executing\n", wb_progname);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (i = 0; i < n; i++) {
+		int r;
+
+		if (pattern && !wb_matches(tests[i].name, pattern))
+			continue;
+		any_run = true;
+		r = wb_run_one(&tests[i]);
+		if (r == WB_EXIT_SUCCESS)
+			any_pass = true;
+		else if (r == WB_EXIT_FAILURE)
+			any_fail = true;
+	}
+	wb_kmsg("<6>[IGT] %s: exiting, ret=%d\n", wb_progname,
+		any_fail ? WB_EXIT_FAILURE : any_pass ? 0 : WB_EXIT_SKIP);
+	if (any_fail)
+		return WB_EXIT_FAILURE;
+	if (any_pass || !any_run)
+		return WB_EXIT_SUCCESS;
+	return WB_EXIT_SKIP;
+}
+
+/* ---- devices ---- */
+
+int wb_open_driver(const char *driver)
+{
+	for (int i = 0; i < 64; i++) {
+		char path[64];
+		drmVersionPtr v;
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (v && v->name && !strcmp(v->name, driver)) {
+			drmFreeVersion(v);
+			return fd;
+		}
+		if (v)
+			drmFreeVersion(v);
+		close(fd);
+	}
+	return -1;
+}
+
+int wb_require_driver(const char *driver)
+{
+	int fd = wb_open_driver(driver);
+
+	if (fd < 0)
+		wb_skip("no %s device in /dev/dri (IGT_FORCE_DRIVER=%s)", driver,
+			getenv("IGT_FORCE_DRIVER") ?: "unset");
+	return fd;
+}
+
+int wb_debugfs_dir(int fd, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	snprintf(buf, len, "/sys/kernel/debug/dri/%u", minor(st.st_rdev));
+	if (access(buf, R_OK))
+		return -errno;
+	return 0;
+}
+
+/* ---- ioctl wrappers ---- */
+
+static int wb_ioctl(int fd, unsigned long req, void *arg)
+{
+	return drmIoctl(fd, req, arg) ? -errno : 0;
+}
+
+int wb_dumb_create(int fd, uint32_t w, uint32_t h, uint32_t bpp,
+		   uint32_t *handle, uint32_t *pitch, uint64_t *size)
+{
+	struct drm_mode_create_dumb arg = { .width = w, .height = h, .bpp = bpp };
+	int ret = wb_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &arg);
+
+	if (handle)
+		*handle = arg.handle;
+	if (pitch)
+		*pitch = arg.pitch;
+	if (size)
+		*size = arg.size;
+	return ret;
+}
+
+int wb_dumb_map_offset(int fd, uint32_t handle, uint64_t *offset)
+{
+	struct drm_mode_map_dumb arg = { .handle = handle };
+	int ret = wb_ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &arg);
+
+	if (offset)
+		*offset = arg.offset;
+	return ret;
+}
+
+int wb_dumb_destroy(int fd, uint32_t handle)
+{
+	struct drm_mode_destroy_dumb arg = { .handle = handle };
+
+	return wb_ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &arg);
+}
+
+int wb_gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close arg = { .handle = handle };
+
+	return wb_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &arg);
+}
+
+int wb_gem_flink(int fd, uint32_t handle, uint32_t *name)
+{
+	struct drm_gem_flink arg = { .handle = handle };
+	int ret = wb_ioctl(fd, DRM_IOCTL_GEM_FLINK, &arg);
+
+	if (name)
+		*name = arg.name;
+	return ret;
+}
+
+int wb_prime_export(int fd, uint32_t handle, uint32_t flags, int *dmabuf_fd)
+{
+	struct drm_prime_handle arg = { .handle = handle, .flags = flags, .fd = -1 };
+	int ret = wb_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &arg);
+
+	if (dmabuf_fd)
+		*dmabuf_fd = arg.fd;
+	return ret;
+}
+
+int wb_prime_import(int fd, int dmabuf_fd, uint32_t *handle)
+{
+	struct drm_prime_handle arg = { .fd = dmabuf_fd };
+	int ret = wb_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &arg);
+
+	if (handle)
+		*handle = arg.handle;
+	return ret;
+}
+
+uint32_t wb_dumb_create_ok(int fd, uint32_t w, uint32_t h, uint32_t bpp,
+			   uint32_t *pitch, uint64_t *size)
+{
+	uint32_t handle = 0, p = 0;
+	uint64_t s = 0;
+
+	wb_assert_ret(wb_dumb_create(fd, w, h, bpp, &handle, &p, &s), 0);
+	wb_assert(handle != 0);
+	wb_assert_f(p >= w * ((bpp + 7) / 8), "pitch %u for width %u bpp %u", p, w, bpp);
+	wb_assert_f(s >= (uint64_t)p * h && s % 4096 == 0, "size %llu pitch %u height %u",
+		    (unsigned long long)s, p, h);
+	if (pitch)
+		*pitch = p;
+	if (size)
+		*size = s;
+	return handle;
+}
+
+void *wb_dumb_mmap(int fd, uint32_t handle, uint64_t size, int prot)
+{
+	uint64_t offset = 0;
+	void *ptr;
+
+	wb_assert_ret(wb_dumb_map_offset(fd, handle, &offset), 0);
+	ptr = mmap(NULL, size, prot, MAP_SHARED, fd, offset);
+	wb_assert_f(ptr != MAP_FAILED, "mmap handle %u size %llu offset 0x%llx: %s",
+		    handle, (unsigned long long)size, (unsigned long long)offset,
+		    strerror(errno));
+	return ptr;
+}
+
+int wb_export_ok(int fd, uint32_t handle)
+{
+	int dfd = -1;
+
+	wb_assert_ret(wb_prime_export(fd, handle, DRM_CLOEXEC | DRM_RDWR, &dfd), 0);
+	wb_assert(dfd >= 0);
+	return dfd;
+}
+
+uint32_t wb_import_ok(int fd, int dmabuf_fd)
+{
+	uint32_t h = 0;
+
+	wb_assert_ret(wb_prime_import(fd, dmabuf_fd, &h), 0);
+	wb_assert(h != 0);
+	return h;
+}
+
+void wb_close_ok(int fd, uint32_t handle)
+{
+	wb_assert_ret(wb_gem_close(fd, handle), 0);
+}
+
+void *wb_dmabuf_mmap(int dmabuf_fd, uint64_t size, int prot)
+{
+	void *ptr = mmap(NULL, size, prot, MAP_SHARED, dmabuf_fd, 0);
+
+	wb_assert_f(ptr != MAP_FAILED, "mmap of dma-buf fd %d size %llu: %s", dmabuf_fd,
+		    (unsigned long long)size, strerror(errno));
+	return ptr;
+}
+
+int wb_dmabuf_sync(int dmabuf_fd, bool start, bool write)
+{
+	struct dma_buf_sync s = {
+		.flags = (start ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END) |
+			 (write ? DMA_BUF_SYNC_RW : DMA_BUF_SYNC_READ),
+	};
+
+	return wb_ioctl(dmabuf_fd, DMA_BUF_IOCTL_SYNC, &s);
+}
+
+unsigned long wb_fd_ino(int fd)
+{
+	struct stat st;
+
+	wb_assert(fstat(fd, &st) == 0);
+	return st.st_ino;
+}
+
+/* ---- accounting ---- */
+
+long wb_meminfo_kb(const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	long val = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			val = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
+/* Free pages parked in the per-CPU lists (/proc/zoneinfo "count:"), in kB. */
+static long wb_pcp_free_kb(void)
+{
+	char line[256];
+	long pages = 0, n;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %ld", &n) == 1)
+			pages += n;
+	fclose(f);
+	return pages * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/*
+ * MemTotal - MemFree - per-CPU free lists: freed pages that wait in the
+ * per-CPU lists (tens of MiB in the 4 GiB guest) are not in MemFree.
+ */
+long wb_mem_used_kb(void)
+{
+	long total = wb_meminfo_kb("MemTotal"), free = wb_meminfo_kb("MemFree");
+
+	wb_assert_f(total > 0 && free > 0, "no MemTotal/MemFree in /proc/meminfo");
+	return total - free - wb_pcp_free_kb();
+}
+
+void wb_settle(void)
+{
+	int fd;
+
+	sync();
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "3", 1) < 0) {
+			/* best effort */
+		}
+		close(fd);
+	}
+	usleep(200 * 1000);
+}
+
+int wb_dmabuf_count(void)
+{
+	char line[512];
+	int count = -1;
+	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		sscanf(line, "Total %d objects", &count);
+	fclose(f);
+	return count;
+}
+
+long wb_dmabuf_file_count(unsigned long ino)
+{
+	char line[512], exp[64];
+	long ret = -1;
+	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long sz, i;
+		unsigned int flags, mode;
+		long count;
+
+		if (sscanf(line, "%llu %x %x %ld %63s %llu", &sz, &flags, &mode, &count, exp,
+			   &i) == 6 && i == ino)
+			ret = count;
+	}
+	fclose(f);
+	return ret;
+}
+
+int wb_gem_name_refcount(int fd, uint32_t name, int *handles)
+{
+	char dir[128], path[160], line[256];
+	int ret = -1;
+	FILE *f;
+
+	if (wb_debugfs_dir(fd, dir, sizeof(dir)))
+		return -1;
+	snprintf(path, sizeof(path), "%s/gem_names", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int n;
+		long sz;
+		int hc, rc;
+
+		if (sscanf(line, "%u %ld %d %d", &n, &sz, &hc, &rc) == 4 && n == name) {
+			if (handles)
+				*handles = hc;
+			ret = rc;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* ---- patterns ---- */
+
+uint32_t wb_pattern(uint32_t seed, uint32_t x, uint32_t y)
+{
+	uint32_t h = seed * 0x9e3779b1u ^ x * 0x85ebca6bu ^ y * 0xc2b2ae35u;
+
+	h ^= h >> 15;
+	h *= 0x2c1b3c6du;
+	h ^= h >> 12;
+	return h & 0xffffff;
+}
+
+void wb_fill(void *ptr, size_t bytes, uint32_t seed)
+{
+	uint32_t *p = ptr;
+
+	for (size_t i = 0; i < bytes / 4; i++)
+		p[i] = wb_pattern(seed, i & 0xffff, i >> 16) | ((i & 0xff) << 24);
+}
+
+long wb_check(const void *ptr, size_t bytes, uint32_t seed)
+{
+	const uint32_t *p = ptr;
+
+	for (size_t i = 0; i < bytes / 4; i++)
+		if (p[i] != (wb_pattern(seed, i & 0xffff, i >> 16) | ((i & 0xff) << 24)))
+			return i;
+	return -1;
+}
+
+long wb_check_zero(const void *ptr, size_t bytes)
+{
+	const uint64_t *p = ptr;
+
+	for (size_t i = 0; i < bytes / 8; i++)
+		if (p[i])
+			return i * 2;
+	return -1;
+}

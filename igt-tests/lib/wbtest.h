@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Minimal IGT test-binary protocol for plain libdrm programs:
+ * --list-subtests, --run-subtest NAME[,NAME...] (fnmatch globs),
+ * "Starting subtest: X" / "Subtest X: SUCCESS|FAIL|SKIP (t)" lines,
+ * exit codes 0 / 77 (all skipped) / 98 (a failure), one forked child per
+ * subtest with a timeout, and "[IGT] bin: ..." markers in /dev/kmsg.
+ */
+#ifndef WBTEST_H
+#define WBTEST_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define WB_EXIT_SUCCESS 0
+#define WB_EXIT_SKIP 77
+#define WB_EXIT_FAILURE 98
+
+struct wb_subtest {
+	const char *name;
+	void (*fn)(void);
+	unsigned int timeout_s;	/* 0: default (60 s) */
+};
+
+int wb_main(int argc, char **argv, const struct wb_subtest *tests, size_t n);
+
+/* Failure / skip reporting (never return). */
+void wb_fail(const char *file, int line, const char *func, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 4, 5)));
+void wb_skip(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void wb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define wb_assert(cond) do { if (!(cond)) \
+	wb_fail(__FILE__, __LINE__, __func__, "Failed assertion: %s (errno %d: %s)", \
+		#cond, errno, strerror(errno)); } while (0)
+
+#define wb_assert_f(cond, fmt, ...) do { if (!(cond)) \
+	wb_fail(__FILE__, __LINE__, __func__, "Failed assertion: %s: " fmt, \
+		#cond, ##__VA_ARGS__); } while (0)
+
+#define wb_assert_eq(a, b) do { long long __a = (long long)(a), __b = (long long)(b); \
+	if (__a != __b) wb_fail(__FILE__, __LINE__, __func__, \
+		"Failed assertion: %s == %s: %lld != %lld", #a, #b, __a, __b); } while (0)
+
+#define wb_assert_neq(a, b) do { long long __a = (long long)(a), __b = (long long)(b); \
+	if (__a == __b) wb_fail(__FILE__, __LINE__, __func__, \
+		"Failed assertion: %s != %s: both %lld", #a, #b, __a); } while (0)
+
+/* For helpers returning 0 or -errno: assert the exact result. */
+#define wb_assert_ret(expr, want) do { int __r = (expr); int __w = (want); \
+	if (__r != __w) wb_fail(__FILE__, __LINE__, __func__, \
+		"Failed assertion: %s == %s: got %d (%s), want %d (%s)", #expr, #want, \
+		__r, __r ? strerror(-__r) : "success", __w, __w ? strerror(-__w) : "success"); \
+	} while (0)
+
+#define wb_require(cond, fmt, ...) do { if (!(cond)) wb_skip(fmt, ##__VA_ARGS__); } while (0)
+
+/* Devices. */
+int wb_open_driver(const char *driver);		/* -1 if none */
+int wb_require_driver(const char *driver);	/* skips if none */
+int wb_debugfs_dir(int fd, char *buf, size_t len);	/* /sys/kernel/debug/dri/<minor> */
+
+/* GEM / dumb / PRIME wrappers: 0 or -errno. */
+int wb_dumb_create(int fd, uint32_t w, uint32_t h, uint32_t bpp,
+		   uint32_t *handle, uint32_t *pitch, uint64_t *size);
+int wb_dumb_map_offset(int fd, uint32_t handle, uint64_t *offset);
+int wb_dumb_destroy(int fd, uint32_t handle);
+int wb_gem_close(int fd, uint32_t handle);
+int wb_gem_flink(int fd, uint32_t handle, uint32_t *name);
+int wb_prime_export(int fd, uint32_t handle, uint32_t flags, int *dmabuf_fd);
+int wb_prime_import(int fd, int dmabuf_fd, uint32_t *handle);
+
+/* Asserting variants. */
+uint32_t wb_dumb_create_ok(int fd, uint32_t w, uint32_t h, uint32_t bpp,
+			   uint32_t *pitch, uint64_t *size);
+void *wb_dumb_mmap(int fd, uint32_t handle, uint64_t size, int prot);
+int wb_export_ok(int fd, uint32_t handle);
+uint32_t wb_import_ok(int fd, int dmabuf_fd);
+void wb_close_ok(int fd, uint32_t handle);
+void *wb_dmabuf_mmap(int dmabuf_fd, uint64_t size, int prot);
+int wb_dmabuf_sync(int dmabuf_fd, bool start, bool write);
+unsigned long wb_fd_ino(int fd);
+
+/* Memory / object accounting. */
+long wb_meminfo_kb(const char *key);	/* /proc/meminfo field, -1 if absent */
+long wb_mem_used_kb(void);		/* MemTotal - MemFree - per-CPU free lists */
+void wb_settle(void);			/* sync, drop caches, short sleep */
+int wb_dmabuf_count(void);		/* debugfs dma_buf/bufinfo total, -1 if n/a */
+long wb_dmabuf_file_count(unsigned long ino);	/* its "count" column, -1 if absent */
+int wb_gem_name_refcount(int fd, uint32_t name, int *handles);	/* -1 if absent */
+
+/* Misc. */
+double wb_now(void);
+uint32_t wb_pattern(uint32_t seed, uint32_t x, uint32_t y);	/* 24-bit RGB */
+void wb_fill(void *ptr, size_t bytes, uint32_t seed);		/* u32 pattern */
+/* Returns index of first mismatching u32, or -1. */
+long wb_check(const void *ptr, size_t bytes, uint32_t seed);
+long wb_check_zero(const void *ptr, size_t bytes);
+
+#endif
