@@ -1,8 +1,8 @@
 #!/bin/sh
 # series.sh: the patch series a maintainer receives, as git format-patch
 # output with a cover letter in $WB_BUILD/series. Each patch is one of
-# patches/*.patch together with the project files it names in its
-# "Files:" trailer lines (new files at their kernel paths).
+# patches/*.patch (a mail: From, Subject, message, diff of upstream files)
+# together with the new files it names in its "Files:" lines.
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -16,15 +16,18 @@ git -C "$src" worktree add -q --detach "$wt" pristine
 
 for p in "$WB_TOP"/patches/*.patch; do
 	git -C "$wt" apply --index "$p" || die "patch $(basename "$p") does not apply"
-	for f in $(sed -n 's/^Files: //p' "$p"); do
+	for f in $(sed -n '/^---$/q; s/^Files: //p' "$p"); do
 		mkdir -p "$wt/$(dirname "$f")"
 		cp "$WB_TOP/$f" "$wt/$f"
-		git -C "$wt" add "$f"
+		git -C "$wt" add -f "$f"
 	done
-	# The commit message is the patch's header, up to the first "---".
-	sed -n '/^---$/q; /^Files: /d; p' "$p" |
-		git -C "$wt" -c user.name="${GIT_AUTHOR_NAME:-drm_gem_chunk_helper}" \
-			-c user.email="${GIT_AUTHOR_EMAIL:-dri-devel@lists.freedesktop.org}" \
+	# Author, subject and message from the patch's mail header.
+	git mailinfo "$WB_BUILD/series.msg" /dev/null <"$p" >"$WB_BUILD/series.info"
+	author=$(sed -n 's/^Author: //p' "$WB_BUILD/series.info")
+	email=$(sed -n 's/^Email: //p' "$WB_BUILD/series.info")
+	{ sed -n 's/^Subject: //p' "$WB_BUILD/series.info"; echo
+	  grep -v '^Files: ' "$WB_BUILD/series.msg"; } |
+		git -C "$wt" -c user.name="$author" -c user.email="$email" \
 			commit -q -F - || die "committing $(basename "$p") failed"
 done
 git -C "$wt" format-patch -q --cover-letter -o "$out" pristine
