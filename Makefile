@@ -3,7 +3,7 @@
 
 WB := workbench
 
-.PHONY: check check-long run shell igt kernels series clean help
+.PHONY: check check-long run bench shell igt kernels series clean help
 
 ## check: the test command: both kernels, KUnit + curated IGT + igt-tests
 check:
@@ -18,6 +18,12 @@ check-long:
 ## run: the main job: build the project kernel, boot it, show vkms on chunks
 run:
 	$(WB)/run-demo.sh
+
+## bench: the benchmark: both kernels booted alternately, table of ratios
+bench:
+	$(WB)/prepare.sh base
+	$(WB)/prepare.sh project
+	$(WB)/run-bench.sh
 
 ## shell: a root shell in the project kernel's guest (KIND=base for 7.3)
 shell:

@@ -10,6 +10,10 @@ kind=$1
 cfg=${2:-vm}
 frag=$WB_DIR/config/$cfg.config
 [ -f "$frag" ] || die "no config fragment $frag"
+# One overlay and build of a kernel at a time, whoever asks for it.
+mkdir -p "$WB_BUILD"
+exec 9>"$WB_BUILD/build-$kind.lock"
+flock 9
 case $kind in
 base)	src=$WB_BUILD/linux; rev=$(git -C "$src" rev-parse pristine) ;;
 project) src=$WB_BUILD/src-project; rev=$("$WB_DIR/overlay.sh") ;;

@@ -4,7 +4,7 @@ set -eu
 . "$(dirname "$0")/common.sh"
 
 pkgs="qemu-system-x86 mmdebstrap flex bison bc make gcc libc6-dev libelf-dev
-libssl-dev cpio ccache python3 rsync xz-utils zstd git kmod"
+libssl-dev cpio ccache python3 python3-matplotlib rsync xz-utils zstd git kmod"
 missing=$(for p in $pkgs; do
 	dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || echo "$p"
 done)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # prepare.sh KIND: everything a boot of the KIND kernel needs: host packages,
-# sources, the guest root filesystem, igt-tests and the kernel itself.
+# sources, the guest root filesystem, the guest programs (igt-tests, benchmark) and
+# the kernel itself.
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -16,5 +17,5 @@ free=$(df -Pk "$WB_BUILD" | awk 'NR == 2 { print int($4 / 1048576) }')
 "$WB_DIR/host-deps.sh"
 "$WB_DIR/fetch-source.sh"
 "$WB_DIR/rootfs.sh"
-"$WB_DIR/build-igt-tests.sh"
+"$WB_DIR/build-guest-programs.sh"
 "$WB_DIR/build-kernel.sh" "$1"

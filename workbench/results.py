@@ -156,10 +156,13 @@ def report(base_dir, proj_dir):
     print(f"KUnit (project kernel, in the guest): {kunit['pass']} passed, "
           f"{kunit['fail']} failed, {kunit['skip']} skipped "
           f"(cases listed above only when not passing)")
-    same = all(base.get(n) == proj.get(n) for n in names)
-    print("The two kernels give the same results." if same else
-          "The two kernels differ on: " +
-          ", ".join(n for n in names if base.get(n) != proj.get(n)))
+    both = [n for n in names if n in base and n in proj]
+    differ = [n for n in both if base[n] != proj[n]]
+    only = len([n for n in proj if n not in base])
+    print(f"The two kernels give the same results on all {len(both)} tests both ran."
+          if not differ else "The two kernels differ on: " + ", ".join(differ))
+    if only:
+        print(f"{only} tests ran on the project kernel only (new tests, such as the helper's KUnit suite).")
     for d, kind in ((proj_dir, "project"), (base_dir, "unmodified")):
         for line in read(os.path.join(d, "reports.txt")):
             print(f"kernel report on the {kind} kernel: {line}")

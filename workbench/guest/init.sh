@@ -4,6 +4,7 @@
 #   kunit  the built-in KUnit suites ran during boot: save their log
 #   igt    run the test list named by wb.list= (igt/run.sh)
 #   demo   scan out on vkms and show the framebuffers (guest/demo.sh)
+#   bench  the benchmark: /wb/build/benchmark/chunk_bench > /results/bench.json
 #   shell  a root shell on the serial console
 # Results go to the writable 9p share mounted on /results; the file "done"
 # tells the host the guest finished its job (no "done": it crashed or hung).
@@ -36,6 +37,10 @@ igt)
 	;;
 demo)
 	/wb/workbench/guest/demo.sh /results
+	;;
+bench)
+	/wb/build/benchmark/chunk_bench $(arg list) >/results/bench.json 2>/results/bench.log ||
+		echo "wb: chunk_bench failed: $(tail -n 1 /results/bench.log)" >/dev/kmsg
 	;;
 shell)
 	echo "wb: shell in the guest; the project is on /wb, results on /results; 'exit' stops the guest"

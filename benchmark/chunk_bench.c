@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: MIT
+/*
+ * chunk_bench: raw figures for the chunk helper (vkms on the project kernel)
+ * against the shmem helper (vgem on both kernels, vkms on the unmodified
+ * one), from one boot. Run as root in the guest; prints one JSON object:
+ *
+ *   {"kernel": ..., "vkms_helper": "chunk"|"shmem", "results": [
+ *     {"fig": F, "drv": D, "size": BYTES, "value": V, ...}, ...]}
+ *
+ * Figures (value is the median over the repetitions of this boot):
+ *   meta_bytes     bytes describing one populated object's backing store:
+ *                  chunk objects as debugfs reports them (the chunk list),
+ *                  shmem objects npages * sizeof(struct page *) (page array;
+ *                  vkms and vgem never keep an sg_table on the object)
+ *   meta_chunks    chunks (chunk objects) or physical runs of the mapping
+ *                  (shmem objects, counted with /proc/self/pagemap)
+ *   sgt_bytes      the scatterlist an export to a mapping importer builds:
+ *                  segments * sizeof(struct scatterlist) (32 on x86-64),
+ *                  segments = chunks or physically contiguous runs
+ *   touch_ms       dumb create + mmap + memset of every byte + munmap +
+ *                  destroy
+ *   touch_faults   minor faults taken by the same (getrusage ru_minflt)
+ *   memset_ms      the memset part of touch_ms alone (first touch)
+ *   ceiling_ms     memset of already-populated anonymous memory (drv anon)
+ *   prime_us       export handle -> fd, import fd -> handle, close both
+ *                  (drv vgem_to_vkms and vkms_to_vgem)
+ *   compose_wall_ms / compose_cpu_ms / compose_crc_per_frame
+ *                  full-screen XRGB8888 primary plane, CRC capture on so
+ *                  that vkms composes every frame, atomic page flips waiting
+ *                  for each event: wall time and CPU time (all CPUs,
+ *                  /proc/stat) per frame, and CRC entries per flip
+ *
+ * Usage: chunk_bench [-q] (-q: a quarter of the repetitions, for a smoke
+ * test). Progress goes to stderr.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#define PAGE 4096ul
+#define MAXREP 256
+
+struct size_case {
+	uint64_t size;
+	uint32_t w, h;		/* XRGB8888 dimensions, both <= 8192 for AddFB */
+	int touch_reps;
+	int prime_reps;
+};
+
+static const struct size_case cases[] = {
+	{ 4ul << 10, 32, 32, 40, 100 },
+	{ 64ul << 10, 128, 128, 40, 100 },
+	{ 2ul << 20, 1024, 512, 15, 100 },
+	{ 8ul << 20, 2048, 1024, 9, 100 },
+	{ 64ul << 20, 4096, 4096, 5, 60 },
+	{ 256ul << 20, 8192, 8192, 3, 40 },
+};
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+static int rep_div = 1;
+static bool first_result = true;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int reps(int n)
+{
+	n /= rep_div;
+	return n < 1 ? 1 : n > MAXREP ? MAXREP : n;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "chunk_bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* One result record; v sorted by median(), min and max come along. */
+static void result(const char *fig, const char *drv, uint64_t size, double *v, int n)
+{
+	double med = median(v, n);
+
+	printf("%s\n    {\"fig\": \"%s\", \"drv\": \"%s\", \"size\": %llu, \"value\": %.6g, "
+	       "\"min\": %.6g, \"max\": %.6g, \"n\": %d}",
+	       first_result ? "" : ",", fig, drv, (unsigned long long)size, med, v[0],
+	       v[n - 1], n);
+	first_result = false;
+	fflush(stdout);
+}
+
+static void result1(const char *fig, const char *drv, uint64_t size, double value)
+{
+	result(fig, drv, size, &value, 1);
+}
+
+/* Devices */
+
+struct dev {
+	int fd;
+	char dbg[64];	/* /sys/kernel/debug/dri/<minor> */
+};
+
+static struct dev open_driver(const char *name)
+{
+	struct dev d = { .fd = -1 };
+
+	for (int i = 0; i < 16; i++) {
+		char path[32];
+		drmVersionPtr v;
+		struct stat st;
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (v && !strcmp(v->name, name) && !fstat(fd, &st)) {
+			drmFreeVersion(v);
+			d.fd = fd;
+			snprintf(d.dbg, sizeof(d.dbg), "/sys/kernel/debug/dri/%u",
+				 minor(st.st_rdev));
+			return d;
+		}
+		drmFreeVersion(v);
+		close(fd);
+	}
+	fprintf(stderr, "chunk_bench: no %s device\n", name);
+	exit(1);
+}
+
+static uint32_t dumb_create(int fd, uint32_t w, uint32_t h, uint32_t *pitch, uint64_t *size)
+{
+	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
+
+	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c))
+		die("DRM_IOCTL_MODE_CREATE_DUMB");
+	if (pitch)
+		*pitch = c.pitch;
+	if (size)
+		*size = c.size;
+	return c.handle;
+}
+
+static void *dumb_mmap(int fd, uint32_t handle, uint64_t size)
+{
+	struct drm_mode_map_dumb m = { .handle = handle };
+	void *p;
+
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m))
+		die("DRM_IOCTL_MODE_MAP_DUMB");
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, m.offset);
+	if (p == MAP_FAILED)
+		die("mmap of a dumb buffer");
+	return p;
+}
+
+static void dumb_destroy(int fd, uint32_t handle)
+{
+	struct drm_mode_destroy_dumb d = { .handle = handle };
+
+	if (drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d))
+		die("DRM_IOCTL_MODE_DESTROY_DUMB");
+}
+
+/* Physically contiguous runs of a populated mapping (/proc/self/pagemap). */
+static long pfn_runs(const void *p, uint64_t size)
+{
+	uint64_t n = size / PAGE, prev = 0;
+	uint64_t *e = malloc(n * sizeof(*e));
+	long runs = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || !e)
+		return -1;
+	if (pread(fd, e, n * 8, (uintptr_t)p / PAGE * 8) != (ssize_t)(n * 8)) {
+		close(fd);
+		free(e);
+		return -1;
+	}
+	close(fd);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t pfn = e[i] & ((1ull << 55) - 1);
+
+		if (!(e[i] >> 63) || !pfn) {	/* not present or PFN hidden */
+			runs = -1;
+			break;
+		}
+		if (!i || pfn != prev + 1)
+			runs++;
+		prev = pfn;
+	}
+	free(e);
+	return runs;
+}
+
+/*
+ * Find framebuffer fb_id in debugfs and its object's "chunk object: N chunks,
+ * M pages, K bytes of chunk list" line. Returns false for other objects.
+ */
+static bool chunk_info(const struct dev *d, uint32_t fb_id, long *chunks, long *bytes)
+{
+	char path[96], line[256], want[48];
+	bool in_fb = false, found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/framebuffer", d->dbg);
+	snprintf(want, sizeof(want), "framebuffer[%u]:", fb_id);
+	f = fopen(path, "r");
+	if (!f)
+		die(path);
+	while (fgets(line, sizeof(line), f)) {
+		const char *s;
+
+		if (!strncmp(line, "framebuffer[", 12)) {
+			in_fb = !strncmp(line, want, strlen(want));
+			continue;
+		}
+		s = strstr(line, "chunk object:");
+		if (in_fb && s) {
+			long pages;
+			int n = sscanf(s, "chunk object: %ld chunks, %ld pages, %ld bytes",
+				       chunks, &pages, bytes);
+
+			if (n < 2)
+				continue;
+			if (n < 3)	/* older print_info: no size; 24 bytes a chunk */
+				*bytes = *chunks * 24;
+			found = true;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* Metadata of one populated object */
+
+static bool vkms_is_chunk;
+
+static void bench_meta(const struct dev *d, const char *drv, bool fb)
+{
+	for (unsigned int c = 0; c < NCASES; c++) {
+		const struct size_case *sc = &cases[c];
+		uint32_t pitch, fb_id = 0;
+		uint64_t size;
+		uint32_t h = dumb_create(d->fd, sc->w, sc->h, &pitch, &size);
+		char *p = dumb_mmap(d->fd, h, size);
+		long chunks = -1, bytes = -1, runs;
+
+		memset(p, 0x5a, size);
+		runs = pfn_runs(p, size);
+		if (fb) {
+			uint32_t handles[4] = { h }, pitches[4] = { pitch }, offsets[4] = { 0 };
+
+			if (drmModeAddFB2(d->fd, sc->w, sc->h, DRM_FORMAT_XRGB8888, handles,
+					  pitches, offsets, &fb_id, 0))
+				die("drmModeAddFB2");
+			if (chunk_info(d, fb_id, &chunks, &bytes))
+				vkms_is_chunk = true;
+			drmModeRmFB(d->fd, fb_id);
+		}
+		if (bytes < 0) {
+			/* shmem: the page array; sgt segments are the runs */
+			bytes = size / PAGE * sizeof(void *);
+			chunks = runs;
+		}
+		result1("meta_bytes", drv, size, bytes);
+		result1("meta_chunks", drv, size, chunks);
+		result1("pfn_runs", drv, size, runs);
+		result1("sgt_bytes", drv, size, chunks * 32.0);
+		munmap(p, size);
+		dumb_destroy(d->fd, h);
+	}
+}
+
+/* create + mmap + first touch + munmap + destroy */
+
+static void bench_touch(const struct dev *d, const char *drv)
+{
+	for (unsigned int c = 0; c < NCASES; c++) {
+		const struct size_case *sc = &cases[c];
+		double total[MAXREP], fill[MAXREP], faults[MAXREP];
+		int n = reps(sc->touch_reps);
+		/* One untimed round first, except for the big ones. */
+		int warm = sc->size <= (8ul << 20);
+
+		fprintf(stderr, "chunk_bench: touch %s %llu x%d\n", drv,
+			(unsigned long long)sc->size, n);
+		for (int r = -warm; r < n; r++) {
+			long f0 = minflt();
+			double t0 = now(), t1, t2, t3;
+			uint64_t size;
+			uint32_t h = dumb_create(d->fd, sc->w, sc->h, NULL, &size);
+			char *p = dumb_mmap(d->fd, h, size);
+
+			t1 = now();
+			memset(p, r & 0xff, size);
+			t2 = now();
+			munmap(p, size);
+			dumb_destroy(d->fd, h);
+			t3 = now();
+			if (r < 0)
+				continue;
+			total[r] = (t3 - t0) * 1e3;
+			fill[r] = (t2 - t1) * 1e3;
+			faults[r] = minflt() - f0;
+		}
+		result("touch_ms", drv, sc->size, total, n);
+		result("memset_ms", drv, sc->size, fill, n);
+		result("touch_faults", drv, sc->size, faults, n);
+	}
+}
+
+/* memset over populated anonymous memory: the ceiling */
+
+static void bench_ceiling(void)
+{
+	for (unsigned int c = 0; c < NCASES; c++) {
+		const struct size_case *sc = &cases[c];
+		double t[MAXREP];
+		int n = reps(sc->touch_reps);
+		char *p = mmap(NULL, sc->size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+		if (p == MAP_FAILED)
+			die("anonymous mmap");
+		memset(p, 1, sc->size);
+		for (int r = 0; r < n; r++) {
+			double t0 = now();
+
+			memset(p, r & 0xff, sc->size);
+			t[r] = (now() - t0) * 1e3;
+		}
+		result("ceiling_ms", "anon", sc->size, t, n);
+		munmap(p, sc->size);
+	}
+}
+
+/* PRIME round trips */
+
+static void bench_prime(const struct dev *src, const struct dev *dst, const char *drv)
+{
+	for (unsigned int c = 0; c < NCASES; c++) {
+		const struct size_case *sc = &cases[c];
+		double t[MAXREP];
+		int n = reps(sc->prime_reps);
+		uint64_t size;
+		uint32_t h = dumb_create(src->fd, sc->w, sc->h, NULL, &size);
+		/* A buffer in use: populated and mapped during the loop. */
+		char *p = dumb_mmap(src->fd, h, size);
+
+		memset(p, 0x33, size);
+		for (int r = -1; r < n; r++) {
+			double t0 = now();
+			uint32_t h2;
+			int fd;
+
+			if (drmPrimeHandleToFD(src->fd, h, DRM_CLOEXEC | DRM_RDWR, &fd))
+				die("drmPrimeHandleToFD");
+			if (drmPrimeFDToHandle(dst->fd, fd, &h2))
+				die("drmPrimeFDToHandle");
+			drmCloseBufferHandle(dst->fd, h2);
+			close(fd);
+			if (r >= 0)
+				t[r] = (now() - t0) * 1e6;
+		}
+		result("prime_us", drv, size, t, n);
+		munmap(p, size);
+		dumb_destroy(src->fd, h);
+	}
+}
+
+/* vkms composition */
+
+static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name, uint64_t *val)
+{
+	drmModeObjectPropertiesPtr props = drmModeObjectGetProperties(fd, obj, type);
+	uint32_t id = 0;
+
+	for (uint32_t i = 0; props && i < props->count_props && !id; i++) {
+		drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
+
+		if (p && !strcmp(p->name, name)) {
+			id = p->prop_id;
+			if (val)
+				*val = props->prop_values[i];
+		}
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+	return id;
+}
+
+static double cpu_busy_s(void)
+{
+	unsigned long long v[10] = { 0 }, busy = 0;
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (!f || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+			 &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+		die("/proc/stat");
+	fclose(f);
+	for (int i = 0; i < 8; i++)
+		if (i != 3 && i != 4)	/* idle, iowait */
+			busy += v[i];
+	return (double)busy / sysconf(_SC_CLK_TCK);
+}
+
+static void flip_done(int fd, unsigned int seq, unsigned int sec, unsigned int usec,
+		      unsigned int crtc, void *data)
+{
+	(void)fd; (void)seq; (void)sec; (void)usec; (void)crtc;
+	*(bool *)data = true;
+}
+
+static int drain_crc(int fd)
+{
+	char buf[4096];
+	int lines = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	return lines;
+}
+
+static void bench_compose(const struct dev *d, int frames)
+{
+	drmModeResPtr res;
+	drmModeConnectorPtr conn = NULL;
+	drmModePlaneResPtr pres;
+	drmModeModeInfo mode;
+	uint32_t crtc, plane = 0, fb[2], bo[2], fb_prop;
+	drmEventContext ev = { .version = 3, .page_flip_handler2 = flip_done };
+	char path[128];
+	int crc, crcs = 0;
+	double t0 = 0, c0 = 0, wall, cpu;
+
+	drmSetClientCap(d->fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
+	if (drmSetClientCap(d->fd, DRM_CLIENT_CAP_ATOMIC, 1))
+		die("DRM_CLIENT_CAP_ATOMIC");
+	res = drmModeGetResources(d->fd);
+	if (!res || !res->count_crtcs)
+		die("drmModeGetResources");
+	for (int i = 0; i < res->count_connectors && !conn; i++) {
+		conn = drmModeGetConnector(d->fd, res->connectors[i]);
+		if (conn && (conn->connection != DRM_MODE_CONNECTED || !conn->count_modes)) {
+			drmModeFreeConnector(conn);
+			conn = NULL;
+		}
+	}
+	if (!conn)
+		die("no connected vkms connector");
+	mode = conn->modes[0];
+	for (int i = 0; i < conn->count_modes; i++)
+		if (conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
+			mode = conn->modes[i];
+	crtc = res->crtcs[0];
+	pres = drmModeGetPlaneResources(d->fd);
+	for (uint32_t i = 0; pres && i < pres->count_planes && !plane; i++) {
+		drmModePlanePtr pl = drmModeGetPlane(d->fd, pres->planes[i]);
+		uint64_t type = 0;
+
+		if (pl && (pl->possible_crtcs & 1) &&
+		    prop_id(d->fd, pl->plane_id, DRM_MODE_OBJECT_PLANE, "type", &type) &&
+		    type == DRM_PLANE_TYPE_PRIMARY)
+			plane = pl->plane_id;
+		drmModeFreePlane(pl);
+	}
+	fb_prop = prop_id(d->fd, plane, DRM_MODE_OBJECT_PLANE, "FB_ID", NULL);
+	if (!plane || !fb_prop)
+		die("no primary plane");
+
+	for (int i = 0; i < 2; i++) {
+		uint32_t pitch, handles[4], pitches[4], offsets[4] = { 0 };
+		uint64_t size;
+		uint32_t *p;
+
+		bo[i] = dumb_create(d->fd, mode.hdisplay, mode.vdisplay, &pitch, &size);
+		p = dumb_mmap(d->fd, bo[i], size);
+		for (uint64_t w = 0; w < size / 4; w++)
+			p[w] = (uint32_t)(w * 2654435761u) >> (i * 4);
+		munmap(p, size);
+		handles[0] = bo[i];
+		pitches[0] = pitch;
+		if (drmModeAddFB2(d->fd, mode.hdisplay, mode.vdisplay, DRM_FORMAT_XRGB8888,
+				  handles, pitches, offsets, &fb[i], 0))
+			die("drmModeAddFB2");
+	}
+	if (drmModeSetCrtc(d->fd, crtc, fb[0], 0, 0, &conn->connector_id, 1, &mode))
+		die("drmModeSetCrtc");
+
+	/* CRC capture on: vkms composes every frame (crtc-0 is the first CRTC). */
+	snprintf(path, sizeof(path), "%s/crtc-0/crc/control", d->dbg);
+	{
+		int fd = open(path, O_WRONLY);
+
+		if (fd < 0 || write(fd, "auto", 4) != 4)
+			die(path);
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "%s/crtc-0/crc/data", d->dbg);
+	crc = open(path, O_RDONLY | O_NONBLOCK);
+	if (crc < 0)
+		die(path);
+
+	fprintf(stderr, "chunk_bench: compose %ux%u x%d\n", mode.hdisplay, mode.vdisplay, frames);
+	for (int i = -5; i < frames; i++) {
+		drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+		bool done = false;
+
+		if (i == 0) {
+			drain_crc(crc);
+			crcs = 0;
+			c0 = cpu_busy_s();
+			t0 = now();
+		}
+		drmModeAtomicAddProperty(req, plane, fb_prop, fb[(i + 1) & 1]);
+		if (drmModeAtomicCommit(d->fd, req, DRM_MODE_PAGE_FLIP_EVENT |
+					DRM_MODE_ATOMIC_NONBLOCK, &done))
+			die("drmModeAtomicCommit");
+		drmModeAtomicFree(req);
+		while (!done) {
+			struct pollfd pfd = { .fd = d->fd, .events = POLLIN };
+
+			if (poll(&pfd, 1, 5000) <= 0)
+				die("waiting for the flip event");
+			drmHandleEvent(d->fd, &ev);
+		}
+		crcs += drain_crc(crc);
+	}
+	wall = now() - t0;
+	cpu = cpu_busy_s() - c0;
+	close(crc);
+	result1("compose_wall_ms", "vkms", (uint64_t)mode.hdisplay * mode.vdisplay * 4,
+		wall * 1e3 / frames);
+	result1("compose_cpu_ms", "vkms", (uint64_t)mode.hdisplay * mode.vdisplay * 4,
+		cpu * 1e3 / frames);
+	result1("compose_crc_per_frame", "vkms", (uint64_t)mode.hdisplay * mode.vdisplay * 4,
+		(double)crcs / frames);
+
+	for (int i = 0; i < 2; i++) {
+		drmModeRmFB(d->fd, fb[i]);
+		dumb_destroy(d->fd, bo[i]);
+	}
+	drmModeFreeConnector(conn);
+	drmModeFreePlaneResources(pres);
+	drmModeFreeResources(res);
+}
+
+int main(int argc, char **argv)
+{
+	struct dev vkms, vgem;
+	struct utsname u;
+	double t0 = now();
+
+	if (argc > 1 && !strcmp(argv[1], "-q"))
+		rep_div = 4;
+	vkms = open_driver("vkms");
+	vgem = open_driver("vgem");
+	uname(&u);
+
+	printf("{\n  \"kernel\": \"%s %s\",\n  \"results\": [", u.release, u.version);
+	bench_meta(&vkms, "vkms", true);
+	bench_meta(&vgem, "vgem", false);
+	bench_ceiling();
+	bench_touch(&vkms, "vkms");
+	bench_touch(&vgem, "vgem");
+	bench_prime(&vgem, &vkms, "vgem_to_vkms");
+	bench_prime(&vkms, &vgem, "vkms_to_vgem");
+	bench_compose(&vkms, 120 / rep_div);
+	printf("\n  ],\n  \"vkms_helper\": \"%s\",\n  \"seconds\": %.1f\n}\n",
+	       vkms_is_chunk ? "chunk" : "shmem", now() - t0);
+	return 0;
+}
