@@ -3,7 +3,7 @@
 
 WB := workbench
 
-.PHONY: check check-long run bench shell igt kernels series clean help
+.PHONY: check check-long check-debug run bench shell igt kernels series clean help
 
 ## check: the test command: both kernels, KUnit + curated IGT + igt-tests
 check:
@@ -14,6 +14,11 @@ check-long:
 	$(WB)/prepare.sh project
 	python3 $(WB)/gen-vkms-ci-list.py build/rootfs build/linux build/vkms-ci.txt
 	WB_VM_TIMEOUT=14400 WB_TEST_TIMEOUT=120 $(WB)/run-tests.sh build/vkms-ci.txt
+
+## check-debug: the project kernel under KASAN, lockdep, kmemleak, DMA-API
+## debugging and fault injection (not in CI, see README)
+check-debug:
+	$(WB)/run-debug.sh
 
 ## run: the main job: build the project kernel, boot it, show vkms on chunks
 run:

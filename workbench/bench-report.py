@@ -27,7 +27,7 @@ ROWS = [("meta_bytes", "vkms"), ("meta_bytes", "vgem"), ("sgt_bytes", "vkms"),
         ("touch_faults", "vgem"), ("memset_ms", "vkms"), ("ceiling_ms", "anon"),
         ("prime_us", "vgem_to_vkms"), ("prime_us", "vkms_to_vgem"),
         ("compose_wall_ms", "vkms"), ("compose_cpu_ms", "vkms"),
-        ("compose_crc_per_frame", "vkms")]
+        ("compose_crc_per_flip", "vkms")]
 
 
 def size_name(size):

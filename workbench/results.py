@@ -6,6 +6,8 @@
   results.py report BASE PROJ   print the per-test table of both kernels and
                                 the summary; exit 1 on a regression, a KUnit
                                 failure or a crash of the project kernel
+  results.py debug DIR          summary of a debug kernel's run; exit 1 on
+                                any kernel report, leak, crash or failure
 
 A result is one of: pass, skip, fail, timeout, crash, dmesg-warn, notrun.
 Kernel reports (crash-patterns) are attributed to the test that was running:
@@ -34,7 +36,7 @@ def read(path):
     try:
         with open(path, errors="replace") as f:
             return f.read().splitlines()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return []
 
 
@@ -108,15 +110,33 @@ def parse_igt(d):
     return results, reports
 
 
+def parse_kmemleak(d):
+    """Leaks found by the last kmemleak scan of each boot under d."""
+    leaks = []
+    for boot in sorted(os.listdir(d)):
+        lines = read(os.path.join(d, boot, "kmemleak.txt"))
+        for i, line in enumerate(lines):
+            if line.startswith("unreferenced object"):
+                # The first frame of the backtrace names the allocation.
+                frames = [l.strip() for l in lines[i:i + 20] if "[<" in l]
+                leaks.append(("kmemleak", boot, line.strip() + " " +
+                              (frames[0] if frames else "")))
+    return leaks
+
+
 def collect(d):
     results, reports = parse_kunit(read(os.path.join(d, "kunit", "kunit.log")))
     igt, igt_reports = parse_igt(os.path.join(d, "igt"))
     results.update(igt)
+    # The fault injection boot's tests may fail; only kernel reports count.
+    _, fault_reports = parse_igt(os.path.join(d, "faults"))
+    reports = [("kunit",) + r for r in reports] + igt_reports + \
+        [("faults",) + r for r in fault_reports] + parse_kmemleak(d)
     with open(os.path.join(d, "results.tsv"), "w") as f:
         for name in sorted(results):
             f.write(f"{name}\t{results[name]}\n")
     with open(os.path.join(d, "reports.txt"), "w") as f:
-        for r in reports + igt_reports:
+        for r in reports:
             f.write(" | ".join(str(x) for x in r) + "\n")
     if not results:
         sys.exit(f"results.py: no test results at all in {d}")
@@ -184,9 +204,44 @@ def report(base_dir, proj_dir):
     return 1 if regressions or failed_kunit or vm_failed else 0
 
 
+def debug(d):
+    """The debug kernel's run: counts, reports, faults injected."""
+    res = load(d)
+    counts = {}
+    for status in res.values():
+        counts[status] = counts.get(status, 0) + 1
+    kunit = sum(1 for n in res if n.startswith("kunit:"))
+    faults_dir = os.path.join(d, "faults")
+    injected = sum(1 for f in os.listdir(faults_dir) if f.endswith(".dmesg")
+                   for l in read(os.path.join(faults_dir, f))
+                   if "FAULT_INJECTION: forcing a failure" in l) \
+        if os.path.isdir(faults_dir) else 0
+    fault_runs = len(read(os.path.join(faults_dir, "index")))
+    reports = read(os.path.join(d, "reports.txt"))
+    vm_failed = read(os.path.join(d, "vm-failures"))
+    for line in reports:
+        print(f"FAIL: kernel report: {line}")
+    for line in vm_failed:
+        print(f"FAIL: the guest crashed or hung: {line}")
+    print(f"tests run: {len(res)} ({kunit} KUnit cases, {len(res) - kunit} IGT and "
+          f"igt-tests subtests): " +
+          ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    print(f"fault injection: {injected} allocation failures injected into "
+          f"{fault_runs} test programs, survived: "
+          f"{'no' if any(l.startswith('faults') for l in vm_failed) else 'yes'}")
+    print(f"kernel reports (KASAN, lockdep, kmemleak, DMA-API, WARN, BUG): "
+          f"{len(reports)}")
+    failed = sum(v for k, v in counts.items() if k not in ("pass", "skip"))
+    print(f"{counts.get('pass', 0)} passed, {failed} failed, "
+          f"{counts.get('skip', 0)} skipped")
+    return 1 if reports or vm_failed or failed else 0
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "collect":
         collect(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "debug":
+        sys.exit(debug(sys.argv[2]))
     elif len(sys.argv) == 4 and sys.argv[1] == "report":
         sys.exit(report(sys.argv[2], sys.argv[3]))
     else:

@@ -2,7 +2,8 @@
 # Guest side of a workbench run (PID 1, started by /sbin/wb-init).
 # wb.mode= on the kernel command line says what to do:
 #   kunit  the built-in KUnit suites ran during boot: save their log
-#   igt    run the test list named by wb.list= (igt/run.sh)
+#   igt    run the test list named by wb.list= (run-igt.sh)
+#   faults the same with slab and page allocations failing at random
 #   demo   scan out on vkms and show the framebuffers (guest/demo.sh)
 #   bench  the benchmark: /wb/build/benchmark/chunk_bench > /results/bench.json
 #   shell  a root shell on the serial console
@@ -35,6 +36,9 @@ kunit)
 igt)
 	/wb/workbench/guest/run-igt.sh "/wb/$(arg list)" /results
 	;;
+faults)
+	/wb/workbench/guest/run-igt.sh "/wb/$(arg list)" /results faults
+	;;
 demo)
 	/wb/workbench/guest/demo.sh /results
 	;;
@@ -50,6 +54,14 @@ shell)
 	echo "wb: unknown wb.mode '$mode'" >/dev/kmsg
 	;;
 esac
+# Debug kernels: a last kmemleak scan over what the tests left behind.
+# Objects younger than 5 s are not reported, hence the second scan.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >/results/kmemleak.txt
+fi
 echo "$mode" >/results/done
 sync
 echo "wb: guest done" >/dev/kmsg

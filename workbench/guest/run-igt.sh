@@ -1,6 +1,8 @@
 #!/bin/sh
-# run-igt.sh LIST OUTDIR: run each line of LIST ("driver binary [subtests]")
-# with IGT_FORCE_DRIVER=driver, one invocation a line. For each it writes
+# run-igt.sh LIST OUTDIR [faults]: run each line of LIST ("driver binary
+# [subtests]") with IGT_FORCE_DRIVER=driver, one invocation a line. With
+# "faults", slab and page allocations of the test's processes fail at random
+# (fault injection's task filter; needs a debug kernel). For each it writes
 # OUTDIR/N.out (the test's output), N.dmesg (the kernel log during it) and
 # a line "N<TAB>binary<TAB>exit code" to OUTDIR/index.
 list=$1
@@ -9,7 +11,20 @@ timeout=$(sed -n 's/.*\bwb\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
 : "${timeout:=240}"
 mkdir -p "$out"
 : >"$out/index"
+faults=${3:-}
 n=0
+if [ "$faults" = faults ]; then
+	for f in failslab fail_page_alloc; do
+		d=/sys/kernel/debug/$f
+		[ -d "$d" ] || { echo "wb: no $d: not a fault injection kernel" >/dev/kmsg; exit 1; }
+		echo Y >"$d/task-filter"
+		echo 5 >"$d/probability"
+		echo -1 >"$d/times"
+		echo 1 >"$d/verbose"
+		echo N >"$d/ignore-gfp-wait"
+	done
+	echo N >/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem
+fi
 grep -v -e '^#' -e '^[[:space:]]*$' "$list" | while read -r drv bin subtests; do
 	n=$((n + 1))
 	exe=/usr/libexec/igt-gpu-tools/$bin
@@ -18,7 +33,9 @@ grep -v -e '^#' -e '^[[:space:]]*$' "$list" | while read -r drv bin subtests; do
 	[ -z "$subtests" ] || set -- --run-subtest "$subtests"
 	echo "wb: [$n] $drv $bin $*" >/dev/kmsg
 	dmesg -C
-	IGT_FORCE_DRIVER=$drv timeout -k 10 "$timeout" "$exe" "$@" >"$out/$n.out" 2>&1
+	[ -z "$faults" ] || set -- sh -c 'echo 1 >/proc/self/make-it-fail; exec "$@"' - "$exe" "$@"
+	[ -n "$faults" ] || set -- "$exe" "$@"
+	IGT_FORCE_DRIVER=$drv timeout -k 10 "$timeout" "$@" >"$out/$n.out" 2>&1
 	rc=$?
 	dmesg >"$out/$n.dmesg"
 	printf '%s\t%s\t%s\n' "$n" "$bin" "$rc" >>"$out/index"
