@@ -30,5 +30,10 @@ for p in "$WB_TOP"/patches/*.patch; do
 		git -C "$wt" -c user.name="$author" -c user.email="$email" \
 			commit -q -F - || die "committing $(basename "$p") failed"
 done
-git -C "$wt" format-patch -q --cover-letter -o "$out" pristine
+# The cover letter's subject and blurb come from patches/cover-letter.txt.
+git -C "$wt" checkout -q -B series
+git -C "$wt" config branch.series.description "$(cat "$WB_TOP/patches/cover-letter.txt")"
+git -C "$wt" -c user.name="$author" -c user.email="$email" \
+	format-patch -q --cover-letter --cover-from-description=subject \
+	-o "$out" pristine
 echo "==> $(ls "$out" | wc -l) files in $out"
