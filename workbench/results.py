@@ -107,6 +107,13 @@ def parse_igt(d):
                         own[k] = "dmesg-warn"
         for sub, status in own.items():
             results[binary if sub is None else f"{binary}@{sub}"] = status
+    # A guest that died in a test leaves no index line for it: name it from
+    # run-igt.sh's last "wb: [N] driver binary" line on the console.
+    started = [l for l in read(os.path.join(d, "console.log"))
+               if re.match(r"^wb: \[\d+\] \S+ \S+", l) and " exit " not in l]
+    done = len(read(os.path.join(d, "index")))
+    if len(started) > done:
+        results[started[-1].split()[3] + "(guest died)"] = "crash"
     return results, reports
 
 
@@ -191,15 +198,22 @@ def report(base_dir, proj_dir):
         print(f"the unmodified kernel's guest crashed or hung: {line}")
     for line in vm_failed:
         print(f"FAIL: the project kernel's guest crashed or hung: {line}")
+    notrun = [n for n in regressions if n not in proj]
     for name in regressions:
-        print(f"FAIL: {name} passes on the unmodified kernel but is "
-              f"'{proj[name] if name in proj else 'notrun'}' on the project kernel")
+        if name in proj:
+            print(f"FAIL: {name} passes on the unmodified kernel but is "
+                  f"'{proj[name]}' on the project kernel")
+    if notrun:
+        print(f"FAIL: {len(notrun)} tests that pass on the unmodified kernel did "
+              f"not run on the project kernel (e.g. {notrun[0]})")
     for name in failed_kunit:
         print(f"FAIL: {name} is '{proj.get(name)}' on the project kernel")
     counts = {"pass": 0, "skip": 0}
     for status in proj.values():
         counts[status] = counts.get(status, 0) + 1
-    failed = sum(v for k, v in counts.items() if k not in ("pass", "skip"))
+    # Tests that did not run on the project kernel are failures too.
+    failed = sum(v for k, v in counts.items() if k not in ("pass", "skip")) + \
+        len([n for n in base if n not in proj])
     print(f"{counts['pass']} passed, {failed} failed, {counts['skip']} skipped")
     return 1 if regressions or failed_kunit or vm_failed else 0
 
