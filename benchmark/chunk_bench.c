@@ -56,6 +56,8 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "wbtest.h"
+
 #define PAGE 4096ul
 #define MAXREP 256
 
@@ -147,31 +149,13 @@ struct dev {
 
 static struct dev open_driver(const char *name)
 {
-	struct dev d = { .fd = -1 };
+	struct dev d = { .fd = wb_open_driver(name) };
 
-	for (int i = 0; i < 16; i++) {
-		char path[32];
-		drmVersionPtr v;
-		struct stat st;
-		int fd;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && !strcmp(v->name, name) && !fstat(fd, &st)) {
-			drmFreeVersion(v);
-			d.fd = fd;
-			snprintf(d.dbg, sizeof(d.dbg), "/sys/kernel/debug/dri/%u",
-				 minor(st.st_rdev));
-			return d;
-		}
-		drmFreeVersion(v);
-		close(fd);
+	if (d.fd < 0 || wb_debugfs_dir(d.fd, d.dbg, sizeof(d.dbg))) {
+		fprintf(stderr, "chunk_bench: no %s device\n", name);
+		exit(1);
 	}
-	fprintf(stderr, "chunk_bench: no %s device\n", name);
-	exit(1);
+	return d;
 }
 
 static uint32_t dumb_create(int fd, uint32_t w, uint32_t h, uint32_t *pitch, uint64_t *size)

@@ -7,19 +7,21 @@ set -eu
 . "$(dirname "$0")/common.sh"
 
 root=$WB_BUILD/rootfs
+scratch=$root/tmp/wb-src
 mkdir -p "$WB_BUILD/logs"
+rm -rf "$scratch"
+mkdir -p "$scratch"
+# Side by side, as in the project: benchmark/ uses igt-tests/lib.
+cp -r "$WB_TOP/igt-tests" "$WB_TOP/benchmark" "$scratch/"
 for dir in igt-tests benchmark; do
 	[ -f "$WB_TOP/$dir/Makefile" ] || continue
 	out=$WB_BUILD/$dir
 	log=$WB_BUILD/logs/$dir.log
-	scratch=$root/tmp/wb-$dir
 	mkdir -p "$out"
-	rm -rf "$scratch"
-	cp -r "$WB_TOP/$dir" "$scratch"
-	chroot "$root" make -C "/tmp/wb-$dir" >"$log" 2>&1 ||
+	chroot "$root" make -C "/tmp/wb-src/$dir" >"$log" 2>&1 ||
 		die "building $dir failed" "$log"
-	chroot "$root" make -s -C "/tmp/wb-$dir" print-bins | while read -r bin; do
-		cmp -s "$scratch/$bin" "$out/$bin" || cp "$scratch/$bin" "$out/$bin"
+	chroot "$root" make -s -C "/tmp/wb-src/$dir" print-bins | while read -r bin; do
+		cmp -s "$scratch/$dir/$bin" "$out/$bin" || cp "$scratch/$dir/$bin" "$out/$bin"
 	done
-	rm -rf "$scratch"
 done
+rm -rf "$scratch"

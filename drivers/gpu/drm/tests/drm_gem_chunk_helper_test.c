@@ -1540,7 +1540,7 @@ static struct dma_buf *drm_gem_chunk_test_prime_export(struct kunit *test,
  * without mapping, as vkms does. The test case succeeds if the import has
  * no chunks, reads through its kernel mapping (the exporter's, also through
  * drm_gem_vmap() as drm_gem_fb_vmap() does) what was written through the
- * exporter's, and says in its debugfs information that it is imported.
+ * exporter's, and shows no use counts of its own in its debugfs information.
  */
 static void drm_gem_chunk_test_prime_import_no_map(struct kunit *test)
 {
