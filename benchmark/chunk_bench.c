@@ -76,18 +76,11 @@ static const struct size_case cases[] = {
 	{ 64ul << 20, 4096, 4096, 7, 101 },
 	{ 256ul << 20, 8192, 8192, 5, 61 },
 };
-#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static int rep_div = 1;
 static bool first_result = true;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static long minflt(void)
 {
@@ -127,10 +120,10 @@ static void result(const char *fig, const char *drv, uint64_t size, double *v, i
 {
 	double med = median(v, n);
 
-	printf("%s\n    {\"fig\": \"%s\", \"drv\": \"%s\", \"size\": %llu, \"value\": %.6g, "
-	       "\"min\": %.6g, \"max\": %.6g, \"n\": %d}",
-	       first_result ? "" : ",", fig, drv, (unsigned long long)size, med, v[0],
-	       v[n - 1], n);
+	printf("%s\n    ", first_result ? "" : ",");
+	printf("{\"fig\": \"%s\", \"drv\": \"%s\", \"size\": %llu, \"value\": %.6g, ",
+	       fig, drv, (unsigned long long)size, med);
+	printf("\"min\": %.6g, \"max\": %.6g, \"n\": %d}", v[0], v[n - 1], n);
 	first_result = false;
 	fflush(stdout);
 }
@@ -238,7 +231,7 @@ static bool vkms_is_chunk;
 
 static void bench_meta(const struct dev *d, const char *drv, bool fb)
 {
-	for (unsigned int c = 0; c < NCASES; c++) {
+	for (unsigned int c = 0; c < ARRAY_SIZE(cases); c++) {
 		const struct size_case *sc = &cases[c];
 		uint32_t pitch, fb_id = 0;
 		uint64_t size;
@@ -280,7 +273,7 @@ static void bench_meta(const struct dev *d, const char *drv, bool fb)
 
 static void bench_touch(const struct dev *d, const char *drv)
 {
-	for (unsigned int c = 0; c < NCASES; c++) {
+	for (unsigned int c = 0; c < ARRAY_SIZE(cases); c++) {
 		const struct size_case *sc = &cases[c];
 		double total[MAXREP], fill[MAXREP], faults[MAXREP];
 		int n = reps(sc->touch_reps);
@@ -291,17 +284,17 @@ static void bench_touch(const struct dev *d, const char *drv)
 			(unsigned long long)sc->size, n);
 		for (int r = -warm; r < n; r++) {
 			long f0 = minflt();
-			double t0 = now(), t1, t2, t3;
+			double t0 = wb_now(), t1, t2, t3;
 			uint64_t size;
 			uint32_t h = dumb_create(d->fd, sc->w, sc->h, NULL, &size);
 			char *p = dumb_mmap(d->fd, h, size);
 
-			t1 = now();
+			t1 = wb_now();
 			memset(p, r & 0xff, size);
-			t2 = now();
+			t2 = wb_now();
 			munmap(p, size);
 			dumb_destroy(d->fd, h);
-			t3 = now();
+			t3 = wb_now();
 			if (r < 0)
 				continue;
 			total[r] = (t3 - t0) * 1e3;
@@ -318,7 +311,7 @@ static void bench_touch(const struct dev *d, const char *drv)
 
 static void bench_ceiling(void)
 {
-	for (unsigned int c = 0; c < NCASES; c++) {
+	for (unsigned int c = 0; c < ARRAY_SIZE(cases); c++) {
 		const struct size_case *sc = &cases[c];
 		double t[MAXREP];
 		int n = reps(sc->touch_reps);
@@ -329,10 +322,10 @@ static void bench_ceiling(void)
 			die("anonymous mmap");
 		memset(p, 1, sc->size);
 		for (int r = 0; r < n; r++) {
-			double t0 = now();
+			double t0 = wb_now();
 
 			memset(p, r & 0xff, sc->size);
-			t[r] = (now() - t0) * 1e3;
+			t[r] = (wb_now() - t0) * 1e3;
 		}
 		result("ceiling_ms", "anon", sc->size, t, n);
 		munmap(p, sc->size);
@@ -343,7 +336,7 @@ static void bench_ceiling(void)
 
 static void bench_prime(const struct dev *src, const struct dev *dst, const char *drv)
 {
-	for (unsigned int c = 0; c < NCASES; c++) {
+	for (unsigned int c = 0; c < ARRAY_SIZE(cases); c++) {
 		const struct size_case *sc = &cases[c];
 		double t[MAXREP];
 		int n = reps(sc->prime_reps);
@@ -354,7 +347,7 @@ static void bench_prime(const struct dev *src, const struct dev *dst, const char
 
 		memset(p, 0x33, size);
 		for (int r = -1; r < n; r++) {
-			double t0 = now();
+			double t0 = wb_now();
 			uint32_t h2;
 			int fd;
 
@@ -365,7 +358,7 @@ static void bench_prime(const struct dev *src, const struct dev *dst, const char
 			drmCloseBufferHandle(dst->fd, h2);
 			close(fd);
 			if (r >= 0)
-				t[r] = (now() - t0) * 1e6;
+				t[r] = (wb_now() - t0) * 1e6;
 		}
 		result("prime_us", drv, size, t, n);
 		munmap(p, size);
@@ -517,7 +510,7 @@ static void bench_compose(const struct dev *d, int frames)
 			drain_crc(crc);
 			crcs = 0;
 			c0 = cpu_busy_s();
-			t0 = now();
+			t0 = wb_now();
 		}
 		drmModeAtomicAddProperty(req, plane, fb_prop, fb[(i + 1) & 1]);
 		if (drmModeAtomicCommit(d->fd, req, DRM_MODE_PAGE_FLIP_EVENT |
@@ -533,7 +526,7 @@ static void bench_compose(const struct dev *d, int frames)
 		}
 		crcs += drain_crc(crc);
 	}
-	wall = now() - t0;
+	wall = wb_now() - t0;
 	cpu = cpu_busy_s() - c0;
 	close(crc);
 	result1("compose_wall_ms", "vkms", (uint64_t)mode.hdisplay * mode.vdisplay * 4,
@@ -556,7 +549,7 @@ int main(int argc, char **argv)
 {
 	struct dev vkms, vgem;
 	struct utsname u;
-	double t0 = now();
+	double t0 = wb_now();
 
 	cpu_set_t cpu0;
 
@@ -580,6 +573,6 @@ int main(int argc, char **argv)
 	bench_prime(&vkms, &vgem, "vkms_to_vgem");
 	bench_compose(&vkms, 150 / rep_div);
 	printf("\n  ],\n  \"vkms_helper\": \"%s\",\n  \"seconds\": %.1f\n}\n",
-	       vkms_is_chunk ? "chunk" : "shmem", now() - t0);
+	       vkms_is_chunk ? "chunk" : "shmem", wb_now() - t0);
 	return 0;
 }
