@@ -24,7 +24,8 @@ set -- -o Dir::State::Lists="$apt/lists" \
 	-o APT::Get::List-Cleanup=false
 
 step "apt-get update ($mirror $WB_SOURCE_SUITE)"
-apt-get "$@" update >"$apt/update.log" 2>&1 ||
+# apt-get update exits 0 when it cannot reach the mirror: look at what it got.
+apt-get "$@" update >"$apt/update.log" 2>&1 && ls "$apt"/lists/*_Packages* >/dev/null 2>&1 ||
 	die "apt-get update of $mirror $WB_SOURCE_SUITE failed (no network to the mirror?)" "$apt/update.log"
 step "downloading $WB_SOURCE_PKG"
 (cd "$apt/archives" && apt-get "$@" download "$WB_SOURCE_PKG") >"$apt/download.log" 2>&1 ||
