@@ -135,6 +135,8 @@ def collect(d):
     results, reports = parse_kunit(read(os.path.join(d, "kunit", "kunit.log")))
     igt, igt_reports = parse_igt(os.path.join(d, "igt"))
     results.update(igt)
+    # lint.sh's static checks, already one line a check.
+    results.update(l.split("\t") for l in read(os.path.join(d, "static.tsv")))
     # The fault injection boot's tests may fail; only kernel reports count.
     _, fault_reports = parse_igt(os.path.join(d, "faults"))
     reports = [("kunit",) + r for r in reports] + igt_reports + \
@@ -173,6 +175,9 @@ def report(base_dir, proj_dir):
             if p not in ("pass", "skip"):
                 failed_kunit.append(name)
                 mark = "  <- KUnit failure"
+        elif name.startswith("static:") and p != "pass":
+            failed_kunit.append(name)
+            mark = "  <- static check failed (build/logs/lint.log)"
         elif b in PASSING and p not in PASSING:
             regressions.append(name)
             mark = "  <- REGRESSION"

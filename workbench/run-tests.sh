@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-tests.sh [LIST]: build both kernels, run KUnit (its own boot) and the
 # IGT list (default lists/curated.txt) plus the project's igt-tests on each,
-# then print the comparison. The unmodified kernel's results are reused while
+# the static checks on the project's files (lint.sh), then print the
+# comparison. The unmodified kernel's results are reused while
 # everything that decides them is unchanged.
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -21,6 +22,7 @@ run_kernel() {
 		echo "KUnit boot: see $dir/kunit/console.log" >>"$dir/vm-failures"
 	"$WB_DIR/run-vm.sh" "$1" igt "$dir/igt" "$list" ||
 		echo "IGT boot: see $dir/igt/console.log" >>"$dir/vm-failures"
+	[ "$1" = base ] || "$WB_DIR/lint.sh" "$dir/static.tsv"
 	python3 "$WB_DIR/results.py" collect "$dir"
 }
 

@@ -1,0 +1,52 @@
+#!/bin/sh
+# lint.sh OUTFILE: the kernel's own static checks on what the project adds:
+# checkpatch --strict on every new kernel file and patch, kernel-doc -Wall on
+# the new sources and headers, and a W=1 build of the new objects (in their
+# own output directory, so the test kernel's flags stay as they are). Writes
+# "static:CHECK:FILE<TAB>pass|fail" lines to OUTFILE, the findings to the log.
+set -eu
+. "$(dirname "$0")/common.sh"
+
+res=$1
+src=$WB_BUILD/src-project
+out=$WB_BUILD/out-project-lint
+log=$WB_BUILD/logs/lint.log
+: >"$res"
+: >"$log"
+
+# check NAME FILE COMMAND...: one result line, the command's output logged.
+check() {
+	name=$1 file=$2
+	shift 2
+	if "$@" >"$log.one" 2>&1 && ! grep -qE '^(ERROR|WARNING|CHECK)|warning:|error:' "$log.one"; then
+		printf 'static:%s:%s\tpass\n' "$name" "$file" >>"$res"
+	else
+		printf 'static:%s:%s\tfail\n' "$name" "$file" >>"$res"
+		{ echo "== $name $file"; cat "$log.one"; } >>"$log"
+	fi
+}
+
+files=$(git -C "$WB_TOP" ls-files -- 'drivers/*.[ch]' 'include/*.h')
+patches=$(cd "$WB_TOP" && ls patches/*.patch)
+mkdir -p "$out"
+exec 9>"$WB_BUILD/build-project.lock"
+flock 9
+if [ ! -f "$out/.config" ] || [ "$WB_BUILD/out-project-vm/.config" -nt "$out/.config" ]; then
+	cp "$WB_BUILD/out-project-vm/.config" "$out/.config"
+	make -C "$src" O="$out" CC="ccache gcc" olddefconfig prepare >>"$log" 2>&1 ||
+		die "preparing the W=1 build failed" "$log"
+fi
+# The project tree holds the files as they are in the working tree.
+cd "$src"
+for f in $files; do
+	check checkpatch "$f" perl scripts/checkpatch.pl --strict --no-tree -q -f "$f"
+	check kernel-doc "$f" scripts/kernel-doc -none -Wall "$f"
+	case $f in
+	drivers/*.c)
+		check W=1 "$f" make O="$out" CC="ccache gcc" W=1 "${f%.c}.o" ;;
+	esac
+done
+for p in $patches; do
+	check checkpatch "$p" perl scripts/checkpatch.pl --strict --no-tree -q "$WB_TOP/$p"
+done
+rm -f "$log.one"
