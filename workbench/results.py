@@ -182,7 +182,7 @@ def report(base_dir, proj_dir):
             regressions.append(name)
             mark = "  <- REGRESSION"
         elif p != b:
-            mark = "  (differs)"
+            mark = "  (new)" if b == "notrun" else "  (differs)"
         if not name.startswith("kunit:") or mark:
             print(f"{name:<{width}}  {b:<10}  {p:<10}{mark}")
     print(f"KUnit (project kernel, in the guest): {kunit['pass']} passed, "
