@@ -1425,29 +1425,38 @@ static const struct dma_buf_ops drm_gem_chunk_test_dma_buf_ops = {
 	.release = drm_gem_chunk_test_release_dma_buf,
 };
 
-static struct dma_buf *drm_gem_chunk_test_export(struct kunit *test,
-						 struct drm_gem_chunk_test_exporter *exp,
-						 size_t size)
+/*
+ * Hand @dma_buf over to the test: put at its end, with the deferred fput
+ * flushed so that the release callback has run when the test is over.
+ */
+static struct dma_buf *drm_gem_chunk_test_own_dma_buf(struct kunit *test,
+						      struct dma_buf *dma_buf)
 {
-	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
-	struct dma_buf *dma_buf;
 	int ret;
 
-	exp_info.ops = &drm_gem_chunk_test_dma_buf_ops;
-	exp_info.size = size;
-	exp_info.flags = O_RDWR;
-	exp_info.priv = exp;
-
-	dma_buf = dma_buf_export(&exp_info);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dma_buf);
 
-	/* The release callback does not touch @exp, which is on the stack. */
 	ret = kunit_add_action_or_reset(test, drm_gem_chunk_test_flush_fput, NULL);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	ret = kunit_add_action_or_reset(test, dma_buf_put_wrapper, dma_buf);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
 	return dma_buf;
+}
+
+static struct dma_buf *drm_gem_chunk_test_export(struct kunit *test,
+						 struct drm_gem_chunk_test_exporter *exp,
+						 size_t size)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+
+	exp_info.ops = &drm_gem_chunk_test_dma_buf_ops;
+	exp_info.size = size;
+	exp_info.flags = O_RDWR;
+	exp_info.priv = exp;
+
+	/* The release callback does not touch @exp, which is on the stack. */
+	return drm_gem_chunk_test_own_dma_buf(test, dma_buf_export(&exp_info));
 }
 
 /*
@@ -1521,18 +1530,8 @@ static void drm_gem_chunk_test_prime_import_short(struct kunit *test)
 static struct dma_buf *drm_gem_chunk_test_prime_export(struct kunit *test,
 						       struct drm_gem_chunk_object *cobj)
 {
-	struct dma_buf *dma_buf;
-	int ret;
-
-	dma_buf = drm_gem_prime_export(&cobj->base, O_RDWR);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dma_buf);
-
-	ret = kunit_add_action_or_reset(test, drm_gem_chunk_test_flush_fput, NULL);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	ret = kunit_add_action_or_reset(test, dma_buf_put_wrapper, dma_buf);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-
-	return dma_buf;
+	return drm_gem_chunk_test_own_dma_buf(test,
+					      drm_gem_prime_export(&cobj->base, O_RDWR));
 }
 
 /*
