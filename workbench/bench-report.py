@@ -30,6 +30,13 @@ ROWS = [("meta_bytes", "vkms"), ("meta_bytes", "vgem"), ("sgt_bytes", "vkms"),
         ("compose_crc_per_flip", "vkms")]
 
 
+
+def print_table(lines):
+    """Print rows of strings as left-aligned columns."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    for line in lines:
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+
 def size_name(size):
     if size in SIZE_NAMES:
         return SIZE_NAMES[size]
@@ -108,9 +115,7 @@ def main():
     for r in rows:
         lines.append((r["fig"], r["drv"], size_name(r["size"]), fmt_spread(r["base"]),
                       fmt_spread(r["project"]), fmt_spread(r["ratio"])))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(hdr))]
-    for line in lines:
-        print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+    print_table(lines)
 
     # In the same boot: vkms (chunk helper on the project kernel) vs vgem (shmem).
     print()
@@ -126,9 +131,7 @@ def main():
                        for r in proj])
             inboot.append({"fig": fig, "size": size, "base": b, "project": p})
             lines.append((fig, size_name(size), fmt_spread(b), fmt_spread(p)))
-    widths = [max(len(line[i]) for line in lines) for i in range(4)]
-    for line in lines:
-        print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+    print_table(lines)
 
     # First touch against the ceiling: populated memset time / touch time.
     print()
@@ -145,9 +148,7 @@ def main():
                 ceiling.append({"size": size, "drv": drv, "kernel": kind, "fraction": s})
                 cells.append(fmt(s[0]) if s else "-")
         lines.append((cells[0], cells[1], cells[2], cells[3], cells[4]))
-    widths = [max(len(line[i]) for line in lines) for i in range(5)]
-    for line in lines:
-        print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+    print_table(lines)
 
     # The issue's targets, on the median ratio project/unmodified.
     def r_of(fig, drv, size):
