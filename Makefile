@@ -20,9 +20,10 @@ check-long:
 check-debug:
 	$(WB)/run-debug.sh
 
-## run: the main job: build the project kernel, boot it, show vkms on chunks
+## run: the main job: weston on vkms scanning out dma-buf clients, captured
+## as PNG (KEEP=1: leave it running, with a shell in the guest)
 run:
-	$(WB)/run-demo.sh
+	KEEP=$(KEEP) $(WB)/run-scene.sh
 
 ## bench: the benchmark: both kernels booted alternately, table of ratios
 bench:

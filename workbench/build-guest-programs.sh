@@ -1,5 +1,5 @@
 #!/bin/sh
-# Build the project's guest programs (igt-tests/, benchmark/) against the
+# Build the project's guest programs (igt-tests/, benchmark/, wayland/) against the
 # guest's libraries: each directory is compiled in a chroot of the guest root
 # filesystem with its Makefile (targets all and print-bins) and its binaries
 # installed in $WB_BUILD/<dir> (the guest sees them as /wb/build/<dir>/).
@@ -12,8 +12,8 @@ mkdir -p "$WB_BUILD/logs"
 rm -rf "$scratch"
 mkdir -p "$scratch"
 # Side by side, as in the project: benchmark/ uses igt-tests/lib.
-cp -r "$WB_TOP/igt-tests" "$WB_TOP/benchmark" "$scratch/"
-for dir in igt-tests benchmark; do
+cp -r "$WB_TOP/igt-tests" "$WB_TOP/benchmark" "$WB_TOP/wayland" "$scratch/"
+for dir in igt-tests benchmark wayland; do
 	[ -f "$WB_TOP/$dir/Makefile" ] || continue
 	out=$WB_BUILD/$dir
 	log=$WB_BUILD/logs/$dir.log

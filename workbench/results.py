@@ -133,8 +133,12 @@ def parse_kmemleak(d):
 
 def collect(d):
     results, reports = parse_kunit(read(os.path.join(d, "kunit", "kunit.log")))
-    igt, igt_reports = parse_igt(os.path.join(d, "igt"))
-    results.update(igt)
+    igt_reports = []
+    # The IGT list's boot and the compositor scene's (vkms with overlays).
+    for boot in ("igt", "scene"):
+        igt, boot_reports = parse_igt(os.path.join(d, boot))
+        results.update(igt)
+        igt_reports += boot_reports
     # lint.sh's static checks, already one line a check.
     results.update(l.split("\t") for l in read(os.path.join(d, "static.tsv")))
     # The fault injection boot's tests may fail; only kernel reports count.

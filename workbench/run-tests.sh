@@ -1,6 +1,7 @@
 #!/bin/sh
-# run-tests.sh [LIST]: build both kernels, run KUnit (its own boot) and the
-# IGT list (default lists/curated.txt) plus the project's igt-tests on each,
+# run-tests.sh [LIST]: build both kernels, run KUnit (its own boot), the
+# IGT list (default lists/curated.txt) plus the project's igt-tests, and the
+# compositor scene (lists/scene.txt, its own boot) on each,
 # the static checks on the project's files (lint.sh), then print the
 # comparison. The unmodified kernel's results are reused while
 # everything that decides them is unchanged.
@@ -22,6 +23,10 @@ run_kernel() {
 		echo "KUnit boot: see $dir/kunit/console.log" >>"$dir/vm-failures"
 	"$WB_DIR/run-vm.sh" "$1" igt "$dir/igt" "$list" ||
 		echo "IGT boot: see $dir/igt/console.log" >>"$dir/vm-failures"
+	# weston puts a client's dma-buf on a plane only if vkms has overlays.
+	WB_CMDLINE=vkms.enable_overlay=1 "$WB_DIR/run-vm.sh" "$1" igt "$dir/scene" \
+		workbench/lists/scene.txt ||
+		echo "compositor scene boot: see $dir/scene/console.log" >>"$dir/vm-failures"
 	[ "$1" = base ] || "$WB_DIR/lint.sh" "$dir/static.tsv"
 	python3 "$WB_DIR/results.py" collect "$dir"
 }
@@ -30,8 +35,9 @@ run_kernel() {
 base_key=$( (git -C "$WB_BUILD/linux" rev-parse pristine
 	cat "$WB_DIR"/config/vm.config "$WB_BUILD/rootfs/.wb-packages" "$WB_TOP/$list" \
 		"$WB_DIR"/guest/* "$WB_DIR/run-vm.sh" "$WB_DIR/results.py" "$WB_DIR/crash-patterns" \
-		"$WB_DIR/kunit-expected-warns"
-	find "$WB_BUILD/igt-tests" -type f -exec sha256sum {} +) | sha256sum | cut -c1-16)
+		"$WB_DIR/kunit-expected-warns" "$WB_DIR/lists/scene.txt" "$WB_TOP"/wayland/*
+	find "$WB_BUILD/igt-tests" "$WB_BUILD/wayland" -type f -exec sha256sum {} +) |
+	sha256sum | cut -c1-16)
 if [ "$(cat "$WB_BUILD/results/base/.key" 2>/dev/null)" = "$base_key" ]; then
 	step "unmodified kernel: results cached ($base_key)"
 else

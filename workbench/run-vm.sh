@@ -31,11 +31,11 @@ cmdline="$cmdline init=/sbin/wb-init panic=-1 log_buf_len=16M kunit.enable=$kuni
 cmdline="$cmdline wb.mode=$mode wb.list=$list wb.timeout=${WB_TEST_TIMEOUT:-240} ${WB_CMDLINE:-}"
 
 serial="file:$out/console.log"
-[ "$mode" = shell ] && serial=mon:stdio
+case $mode in *shell) serial=mon:stdio ;; esac
 step "booting the $kind kernel ($cfg): $mode${list:+ $list}; console: $out/console.log"
 rc=0
 # A guest that has not reached userspace after $WB_BOOT_TIMEOUT s never will.
-if [ "$mode" != shell ]; then
+if [ "$serial" != mon:stdio ]; then
 	(sleep "${WB_BOOT_TIMEOUT:-180}"
 	 grep -qs 'wb: guest up' "$out/console.log" || {
 		touch "$out/no-userspace"; pkill -f "results,path=$out,"; }) >/dev/null 2>&1 &
@@ -53,7 +53,7 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 $accel -smp 2 -m 4G \
 	-serial "$serial" -monitor none -display none || rc=$?
 [ -z "${watchdog:-}" ] || kill "$watchdog" 2>/dev/null || true
 
-[ "$mode" = shell ] && exit 0
+[ "$serial" != mon:stdio ] || exit 0
 crash=$(grep -m 1 -n -E "$(grep -v '^#' "$WB_DIR/crash-patterns" | paste -sd '|')" \
 	"$out/console.log" 2>/dev/null || true)
 if [ -f "$out/no-userspace" ]; then

@@ -4,7 +4,8 @@
 #   kunit  the built-in KUnit suites ran during boot: save their log
 #   igt    run the test list named by wb.list= (run-igt.sh)
 #   faults the same with slab and page allocations failing at random
-#   demo   scan out on vkms and show the framebuffers (guest/demo.sh)
+#   scene  the compositor scene: weston and its clients (wayland/scene.sh)
+#   scene-shell  the same, left running, and a shell on the serial console
 #   bench  the benchmark: /wb/build/benchmark/chunk_bench > /results/bench.json
 #   shell  a root shell on the serial console
 # Results go to the writable 9p share mounted on /results; the file "done"
@@ -27,6 +28,11 @@ arg() {
 	sed -n "s/.*\bwb\.$1=\([^ ]*\).*/\1/p" /proc/cmdline
 }
 
+shell() {
+	echo "wb: shell in the guest; the project is on /wb, results on /results; 'exit' stops the guest"
+	setsid sh -c 'exec sh -l <>/dev/ttyS0 >&0 2>&1'
+}
+
 mode=$(arg mode)
 echo "wb: guest up ($(uname -r)), mode $mode" >/dev/kmsg
 case $mode in
@@ -39,16 +45,20 @@ igt)
 faults)
 	/wb/workbench/guest/run-igt.sh "/wb/$(arg list)" /results faults
 	;;
-demo)
-	/wb/workbench/guest/demo.sh /results
+scene)
+	/wb/wayland/scene.sh /results/scene >/results/scene.log 2>&1
+	;;
+scene-shell)
+	/wb/wayland/scene.sh /results/scene keep 2>&1 | tee /results/scene.log
+	echo "wb: weston is running: WAYLAND_DISPLAY=wl-chunk XDG_RUNTIME_DIR=/tmp/scene-xdg"
+	shell
 	;;
 bench)
 	/wb/build/benchmark/chunk_bench $(arg list) >/results/bench.json 2>/results/bench.log ||
 		echo "wb: chunk_bench failed: $(tail -n 1 /results/bench.log)" >/dev/kmsg
 	;;
 shell)
-	echo "wb: shell in the guest; the project is on /wb, results on /results; 'exit' stops the guest"
-	setsid sh -c 'exec sh -l <>/dev/ttyS0 >&0 2>&1'
+	shell
 	;;
 *)
 	echo "wb: unknown wb.mode '$mode'" >/dev/kmsg

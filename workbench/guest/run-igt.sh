@@ -29,6 +29,7 @@ grep -v -e '^#' -e '^[[:space:]]*$' "$list" | while read -r drv bin subtests; do
 	n=$((n + 1))
 	exe=/usr/libexec/igt-gpu-tools/$bin
 	[ -x "$exe" ] || exe=/wb/build/igt-tests/$bin
+	[ -x "$exe" ] || exe=/wb/build/wayland/$bin
 	set --
 	[ -z "$subtests" ] || set -- --run-subtest "$subtests"
 	echo "wb: [$n] $drv $bin $*" >/dev/kmsg

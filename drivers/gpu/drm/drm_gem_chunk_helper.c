@@ -1740,10 +1740,15 @@ void drm_gem_chunk_print_info(const struct drm_gem_chunk_object *cobj,
 	const struct drm_gem_object *obj = &cobj->base;
 
 	/* drm_gem_print_info() already said whether the object is imported. */
-	drm_printf_indent(p, indent,
-			  "chunk object: %u chunks, %zu pages, %zu bytes of chunk list\n",
-			  cobj->nr_chunks, obj->size >> PAGE_SHIFT,
-			  cobj->nr_chunks * sizeof(*cobj->chunks));
+	if (drm_gem_is_imported(obj) && !cobj->nr_chunks)
+		drm_printf_indent(p, indent,
+				  "chunk object: %zu pages, no chunk list (CPU access through the exporter)\n",
+				  obj->size >> PAGE_SHIFT);
+	else
+		drm_printf_indent(p, indent,
+				  "chunk object: %u chunks, %zu pages, %zu bytes of chunk list\n",
+				  cobj->nr_chunks, obj->size >> PAGE_SHIFT,
+				  cobj->nr_chunks * sizeof(*cobj->chunks));
 	drm_printf_indent(p, indent, "dma_mapped=%s\n",
 			  cobj->dma_mapped ? "yes" : "no");
 	if (drm_gem_is_imported(obj))
