@@ -367,6 +367,7 @@ int drm_gem_chunk_mmap(struct drm_gem_chunk_object *cobj,
 void drm_gem_chunk_print_info(const struct drm_gem_chunk_object *cobj,
 			      struct drm_printer *p, unsigned int indent);
 struct sg_table *drm_gem_chunk_get_sg_table(struct drm_gem_chunk_object *cobj);
+struct dma_buf *drm_gem_chunk_prime_export(struct drm_gem_object *obj, int flags);
 
 /*
  * GEM object functions
@@ -525,6 +526,8 @@ struct drm_gem_object *
 drm_gem_chunk_prime_import_sg_table(struct drm_device *dev,
 				    struct dma_buf_attachment *attach,
 				    struct sg_table *sgt);
+struct drm_gem_object *drm_gem_chunk_prime_import(struct drm_device *dev,
+						  struct dma_buf *dma_buf);
 struct drm_gem_object *
 drm_gem_chunk_prime_import_no_map(struct drm_device *dev,
 				  struct dma_buf *dma_buf);
@@ -536,8 +539,8 @@ drm_gem_chunk_prime_import_no_map(struct drm_device *dev,
  * the &drm_driver structure. It imports dma-bufs without mapping them, which
  * suits drivers whose device does not access memory itself (CPU access goes
  * through the exporter). Drivers whose device needs the device addresses of
- * imported buffers leave &drm_driver.gem_prime_import unset and set
- * &drm_driver.gem_prime_import_sg_table to
+ * imported buffers set &drm_driver.gem_prime_import to
+ * drm_gem_chunk_prime_import() and &drm_driver.gem_prime_import_sg_table to
  * drm_gem_chunk_prime_import_sg_table() instead.
  */
 #define DRM_GEM_CHUNK_DRIVER_OPS \

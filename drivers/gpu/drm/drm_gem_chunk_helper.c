@@ -82,15 +82,17 @@
  *
  * PRIME:
  *
- * Exported objects use drm_gem_prime_export(): drm_gem_map_dma_buf() calls
- * drm_gem_chunk_get_sg_table(), which builds one scatter/gather table per
- * attachment from the chunks (runs longer than a scatterlist entry holds are
- * split), and maps it for the importer's device.
+ * Objects are exported with drm_gem_chunk_prime_export(). When an importer
+ * maps its attachment, a scatter/gather table is built from the chunks for
+ * that importer's device: runs longer than its maximum segment size (or than
+ * a scatterlist entry holds) are split, so every importer gets segments it
+ * can map, however long the chunks are.
  *
  * There are two ways to import. drm_gem_chunk_prime_import_no_map(), used by
  * %DRM_GEM_CHUNK_DRIVER_OPS, attaches to the dma-buf without mapping it; this
  * suits drivers that only access buffers with the CPU. Drivers whose device
  * needs the device addresses of imported buffers set
+ * &drm_driver.gem_prime_import to drm_gem_chunk_prime_import() and
  * &drm_driver.gem_prime_import_sg_table to
  * drm_gem_chunk_prime_import_sg_table(): the attachment is mapped once and
  * translated into page-less chunks, merging DMA-contiguous segments. Only the
@@ -138,6 +140,7 @@ static const struct drm_gem_object_funcs drm_gem_chunk_funcs = {
 	.pin = drm_gem_chunk_object_pin,
 	.unpin = drm_gem_chunk_object_unpin,
 	.get_sg_table = drm_gem_chunk_object_get_sg_table,
+	.export = drm_gem_chunk_prime_export,
 	.vmap = drm_gem_chunk_object_vmap,
 	.vunmap = drm_gem_chunk_object_vunmap,
 	.mmap = drm_gem_chunk_object_mmap,
@@ -1769,21 +1772,9 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_print_info);
  * PRIME
  */
 
-/**
- * drm_gem_chunk_get_sg_table - Build a scatter/gather table for a chunk GEM object
- * @cobj: chunk GEM object, native, with its backing storage pinned
- *
- * Builds a new, unmapped sg_table from the chunks of @cobj for PRIME export;
- * drm_gem_map_dma_buf() maps it for the importing device. Runs longer than
- * a scatterlist entry or dma_max_mapping_size() of the exporting device are
- * split. Drivers that need device addresses for their own device use
- * drm_gem_chunk_dma_map() instead.
- *
- * Returns:
- * The table on success, ERR_PTR(-EINVAL) if the object is imported or has
- * no backing storage, or ERR_PTR(-ENOMEM).
- */
-struct sg_table *drm_gem_chunk_get_sg_table(struct drm_gem_chunk_object *cobj)
+/* A table of @cobj's chunks in segments that @dev can map. */
+static struct sg_table *drm_gem_chunk_sgt_for(struct drm_gem_chunk_object *cobj,
+					      struct device *dev)
 {
 	struct drm_gem_object *obj = &cobj->base;
 	const struct drm_gem_chunk *chunks = READ_ONCE(cobj->chunks);
@@ -1792,9 +1783,142 @@ struct sg_table *drm_gem_chunk_get_sg_table(struct drm_gem_chunk_object *cobj)
 		return ERR_PTR(-EINVAL);
 
 	return drm_gem_chunks_to_sgt(chunks, cobj->nr_chunks,
-				     dma_max_mapping_size(obj->dev->dev));
+				     min_t(size_t, dma_max_mapping_size(dev),
+					   dma_get_max_seg_size(dev)));
+}
+
+/**
+ * drm_gem_chunk_get_sg_table - Build a scatter/gather table for a chunk GEM object
+ * @cobj: chunk GEM object, native, with its backing storage pinned
+ *
+ * Builds a new, unmapped sg_table from the chunks of @cobj. Runs longer than
+ * a scatterlist entry, dma_max_mapping_size() or the maximum segment size of
+ * the object's device are split. PRIME export does not use this: it builds
+ * a table for each importing device, see drm_gem_chunk_prime_export().
+ * Drivers that need device addresses for their own device use
+ * drm_gem_chunk_dma_map() instead.
+ *
+ * Returns:
+ * The table on success, ERR_PTR(-EINVAL) if the object is imported or has
+ * no backing storage, or ERR_PTR(-ENOMEM).
+ */
+struct sg_table *drm_gem_chunk_get_sg_table(struct drm_gem_chunk_object *cobj)
+{
+	return drm_gem_chunk_sgt_for(cobj, cobj->base.dev->dev);
 }
 EXPORT_SYMBOL_GPL(drm_gem_chunk_get_sg_table);
+
+/*
+ * The exporter does not know its importers: a table built once for the
+ * exporting device can hold segments longer than an importer can map (the
+ * DMA-API debugging code reports those). Each attachment gets its own.
+ */
+static struct sg_table *drm_gem_chunk_map_dma_buf(struct dma_buf_attachment *attach,
+						  enum dma_data_direction dir)
+{
+	struct drm_gem_object *obj = attach->dmabuf->priv;
+	struct sg_table *sgt;
+	int ret;
+
+	if (WARN_ON(dir == DMA_NONE))
+		return ERR_PTR(-EINVAL);
+
+	/* drm_gem_map_attach() pinned the chunks. */
+	sgt = drm_gem_chunk_sgt_for(to_drm_gem_chunk_obj(obj), attach->dev);
+	if (IS_ERR(sgt))
+		return sgt;
+
+	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	if (ret) {
+		sg_free_table(sgt);
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+
+	return sgt;
+}
+
+static const struct dma_buf_ops drm_gem_chunk_dmabuf_ops = {
+	.attach = drm_gem_map_attach,
+	.detach = drm_gem_map_detach,
+	.map_dma_buf = drm_gem_chunk_map_dma_buf,
+	.unmap_dma_buf = drm_gem_unmap_dma_buf,
+	.release = drm_gem_dmabuf_release,
+	.mmap = drm_gem_dmabuf_mmap,
+	.vmap = drm_gem_dmabuf_vmap,
+	.vunmap = drm_gem_dmabuf_vunmap,
+};
+
+/**
+ * drm_gem_chunk_prime_export - Export a chunk GEM object as a dma-buf
+ * @obj: GEM object, a native chunk object
+ * @flags: flags of the new dma-buf file (O_CLOEXEC, O_RDWR)
+ *
+ * The &drm_gem_object_funcs.export of chunk objects. Works like
+ * drm_gem_prime_export(), except that each importing device gets an sg_table
+ * whose segments respect its own maximum segment size, built from the
+ * chunks when the attachment is mapped.
+ *
+ * Returns:
+ * The dma-buf on success or an ERR_PTR()-encoded negative error code.
+ */
+struct dma_buf *drm_gem_chunk_prime_export(struct drm_gem_object *obj, int flags)
+{
+	struct dma_buf_export_info exp_info = {
+		.exp_name = KBUILD_MODNAME,
+		.owner = obj->dev->driver->fops->owner,
+		.ops = &drm_gem_chunk_dmabuf_ops,
+		.size = obj->size,
+		.flags = flags,
+		.priv = obj,
+		.resv = obj->resv,
+	};
+
+	return drm_gem_dmabuf_export(obj->dev, &exp_info);
+}
+EXPORT_SYMBOL_GPL(drm_gem_chunk_prime_export);
+
+/* Whether @dma_buf was exported from a GEM object of @dev. */
+static bool drm_gem_chunk_is_own_dma_buf(struct drm_device *dev, struct dma_buf *dma_buf)
+{
+	struct drm_gem_object *obj = dma_buf->priv;
+
+	if (dma_buf->ops == &drm_gem_chunk_dmabuf_ops)
+		return obj->dev == dev;
+
+	return drm_gem_is_prime_exported_dma_buf(dev, dma_buf);
+}
+
+/**
+ * drm_gem_chunk_prime_import - Import a dma-buf and map it for the device
+ * @dev: Device to import into
+ * @dma_buf: dma-buf object to import
+ *
+ * Like drm_gem_prime_import(), but also recognizes dma-bufs exported from
+ * chunk objects of @dev, which it returns with an extra reference instead of
+ * importing them again. Drivers whose devices need device addresses of
+ * imported buffers use this as their &drm_driver.gem_prime_import callback,
+ * with drm_gem_chunk_prime_import_sg_table() as
+ * &drm_driver.gem_prime_import_sg_table.
+ *
+ * Returns:
+ * A pointer to the GEM object or an ERR_PTR()-encoded negative error code on
+ * failure.
+ */
+struct drm_gem_object *drm_gem_chunk_prime_import(struct drm_device *dev,
+						  struct dma_buf *dma_buf)
+{
+	struct drm_gem_object *obj;
+
+	if (drm_gem_chunk_is_own_dma_buf(dev, dma_buf)) {
+		obj = dma_buf->priv;
+		drm_gem_object_get(obj);
+		return obj;
+	}
+
+	return drm_gem_prime_import(dev, dma_buf);
+}
+EXPORT_SYMBOL_GPL(drm_gem_chunk_prime_import);
 
 /**
  * drm_gem_chunk_prime_import_sg_table - Import a mapped dma-buf attachment as chunks
@@ -1885,7 +2009,7 @@ drm_gem_chunk_prime_import_no_map(struct drm_device *dev,
 	size_t size;
 	int ret;
 
-	if (drm_gem_is_prime_exported_dma_buf(dev, dma_buf)) {
+	if (drm_gem_chunk_is_own_dma_buf(dev, dma_buf)) {
 		/*
 		 * Importing a dma-buf exported from our own object takes a
 		 * reference on the object instead of the dma-buf.

@@ -1616,9 +1616,11 @@ static void drm_gem_chunk_test_prime_self_import(struct kunit *test)
 /*
  * Test exporting a chunk object and importing it with mapping into another
  * device. The test case succeeds if the exporter is pinned while attached,
- * the import's page-less chunks cover the object at the device addresses
- * the exporter's own DMA mapping has (identity on the mock devices), and
- * exporting the import again returns the original dma-buf.
+ * the importer's table respects its maximum segment size, the import's
+ * page-less chunks cover the object at the device addresses the exporter's
+ * own DMA mapping has (identity on the mock devices), exporting the import
+ * again returns the original dma-buf, and the exporting device importing
+ * its own dma-buf gets its object back.
  */
 static void drm_gem_chunk_test_prime_import_mapped(struct kunit *test)
 {
@@ -1626,6 +1628,7 @@ static void drm_gem_chunk_test_prime_import_mapped(struct kunit *test)
 	struct drm_gem_chunk_dma_iter iter;
 	dma_addr_t addrs[64];
 	size_t lens[64];
+	struct scatterlist *sg;
 	unsigned int n = 0, i = 0;
 	struct drm_gem_chunk_object *cobj, *imported;
 	struct drm_gem_object *obj;
@@ -1649,7 +1652,11 @@ static void drm_gem_chunk_test_prime_import_mapped(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_pin_count), 1);
 	KUNIT_EXPECT_TRUE(test, imported->dma_mapped);
-	KUNIT_EXPECT_NOT_NULL(test, imported->sgt);
+	KUNIT_ASSERT_NOT_NULL(test, imported->sgt);
+	/* The exporter split its 2 MiB chunks for what the importer can map. */
+	for_each_sgtable_dma_sg(imported->sgt, sg, i)
+		KUNIT_EXPECT_LE(test, sg_dma_len(sg), dma_get_max_seg_size(drm2->dev));
+	i = 0;
 	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_npages(imported->chunks, imported->nr_chunks),
 			SZ_4M >> PAGE_SHIFT);
 	KUNIT_EXPECT_NULL(test, imported->chunks[0].page);
@@ -1675,6 +1682,11 @@ static void drm_gem_chunk_test_prime_import_mapped(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, again);
 	KUNIT_EXPECT_PTR_EQ(test, again, dma_buf);
 	dma_buf_put(again);
+
+	/* A device importing its own export gets its object back. */
+	obj = drm_gem_chunk_prime_import(drm, dma_buf);
+	KUNIT_ASSERT_PTR_EQ(test, obj, &cobj->base);
+	drm_gem_object_put(obj);
 }
 
 static int drm_gem_chunk_test_init(struct kunit *test)
