@@ -118,16 +118,24 @@ def parse_igt(d):
 
 
 def parse_kmemleak(d):
-    """Leaks found by the last kmemleak scan of each boot under d."""
+    """Leaks found by the last kmemleak scan of each boot under d, one report
+    per allocation site (the first frames of the backtrace below kmalloc)."""
     leaks = []
     for boot in sorted(os.listdir(d)):
         lines = read(os.path.join(d, boot, "kmemleak.txt"))
+        sites = {}
         for i, line in enumerate(lines):
             if line.startswith("unreferenced object"):
-                # The first frame of the backtrace names the allocation.
-                frames = [l.strip() for l in lines[i:i + 20] if "[<" in l]
-                leaks.append(("kmemleak", boot, line.strip() + " " +
-                              (frames[0] if frames else "")))
+                frames = []
+                for l in lines[i + 1:i + 40]:
+                    if l.startswith("unreferenced object"):
+                        break
+                    if re.match(r"^\s+\S+\+0x", l):
+                        frames.append(l.split("+")[0].strip())
+                site = " <- ".join(frames[:4]) or "no backtrace"
+                sites[site] = sites.get(site, 0) + 1
+        for site, n in sites.items():
+            leaks.append(("kmemleak", boot, f"{n} unreferenced objects allocated at {site}"))
     return leaks
 
 
