@@ -5,7 +5,8 @@ WB := workbench
 
 .PHONY: check check-long check-debug run bench shell igt kernels series clean help
 
-## check: the test command: both kernels, KUnit + curated IGT + igt-tests
+## check: the test command: both kernels, KUnit + curated IGT + igt-tests +
+## the compositor scene
 check:
 	$(WB)/run-tests.sh
 
@@ -13,7 +14,7 @@ check:
 check-long:
 	$(WB)/prepare.sh project
 	python3 $(WB)/gen-vkms-ci-list.py build/rootfs build/linux build/vkms-ci.txt
-	WB_VM_TIMEOUT=14400 WB_TEST_TIMEOUT=120 $(WB)/run-tests.sh build/vkms-ci.txt
+	WB_VM_TIMEOUT=18000 WB_TEST_TIMEOUT=2400 $(WB)/run-tests.sh build/vkms-ci.txt
 
 ## check-debug: the project kernel under KASAN, lockdep, kmemleak, DMA-API
 ## debugging and fault injection (not in CI, see README)
