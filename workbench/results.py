@@ -260,9 +260,20 @@ def debug(d):
     print(f"fault injection: {injected} allocation failures injected into "
           f"{fault_runs} test programs, survived: "
           f"{'no' if any(l.startswith('faults') for l in vm_failed) else 'yes'}")
+    # What the failed calls allocated must be given back: no dma-buf left
+    # (memory only reported: KASAN's quarantine holds freed memory back).
+    before, after = (dict(l.split() for l in read(os.path.join(faults_dir, f)))
+                     for f in ("before", "after"))
+    leaked_bufs = bool(before and after and int(after["dma-bufs"]) > int(before["dma-bufs"]))
+    if before and after:
+        print(f"after the fault injection pass: {after['dma-bufs']} dma-bufs alive "
+              f"(before: {before['dma-bufs']}), {int(after['available_kb']) >> 10} MiB "
+              f"available (before: {int(before['available_kb']) >> 10} MiB)")
+        if leaked_bufs:
+            print("FAIL: dma-bufs were left behind by the fault injection pass")
     print(f"kernel reports (KASAN, lockdep, kmemleak, DMA-API, WARN, BUG): "
           f"{len(reports)}")
-    failed = sum(v for k, v in counts.items() if k not in ("pass", "skip"))
+    failed = sum(v for k, v in counts.items() if k not in ("pass", "skip")) + leaked_bufs
     print(f"{counts.get('pass', 0)} passed, {failed} failed, "
           f"{counts.get('skip', 0)} skipped")
     return 1 if reports or vm_failed or failed else 0

@@ -4,7 +4,9 @@
 # "faults", slab and page allocations of the test's processes fail at random
 # (fault injection's task filter; needs a debug kernel). For each it writes
 # OUTDIR/N.out (the test's output), N.dmesg (the kernel log during it) and
-# a line "N<TAB>binary<TAB>exit code" to OUTDIR/index.
+# a line "N<TAB>binary<TAB>exit code" to OUTDIR/index; with "faults" also
+# OUTDIR/{before,after} (live dma-bufs, memory available), to show that
+# what the failed calls allocated was given back.
 list=$1
 out=$2
 timeout=$(sed -n 's/.*\bwb\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
@@ -25,6 +27,17 @@ if [ "$faults" = faults ]; then
 	done
 	echo N >/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem
 fi
+# state FILE: dma-bufs alive and memory available, once the system is idle.
+state() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 2
+	{
+		echo "dma-bufs $(grep -c '^[0-9]' /sys/kernel/debug/dma_buf/bufinfo)"
+		awk '/^MemAvailable:/ { print "available_kb", $2 }' /proc/meminfo
+	} >"$1"
+}
+[ -z "$faults" ] || state "$out/before"
 grep -v -e '^#' -e '^[[:space:]]*$' "$list" | while read -r drv bin subtests; do
 	n=$((n + 1))
 	exe=/usr/libexec/igt-gpu-tools/$bin
@@ -42,3 +55,4 @@ grep -v -e '^#' -e '^[[:space:]]*$' "$list" | while read -r drv bin subtests; do
 	printf '%s\t%s\t%s\n' "$n" "$bin" "$rc" >>"$out/index"
 	echo "wb: [$n] $bin exit $rc" >/dev/kmsg
 done
+[ -z "$faults" ] || state "$out/after"
