@@ -3,9 +3,12 @@
 """Turn the guest's raw results into per-test verdicts, and compare kernels.
 
   results.py collect DIR        parse DIR (one kernel's run) into DIR/results.tsv
-  results.py report BASE PROJ   print the per-test table of both kernels and
-                                the summary; exit 1 on a regression, a KUnit
-                                failure or a crash of the project kernel
+  results.py report BASE PROJ [DEBUG]
+                                print the per-test table of both kernels and
+                                the summary (with DEBUG: the debug kernel's
+                                too, counted in); exit 1 on a regression, a
+                                KUnit failure, a crash of the project kernel
+                                or anything the debug kernel found
   results.py debug DIR          summary of a debug kernel's run; exit 1 on
                                 any kernel report, leak, crash or failure
 
@@ -171,7 +174,7 @@ def load(d):
     return res
 
 
-def report(base_dir, proj_dir):
+def report(base_dir, proj_dir, debug_dir=None):
     base, proj = load(base_dir), load(proj_dir)
     names = sorted(set(base) | set(proj))
     width = max([len(n) for n in names if not n.startswith("kunit:")] + [4])
@@ -231,12 +234,20 @@ def report(base_dir, proj_dir):
     # Tests that did not run on the project kernel are failures too.
     failed = sum(v for k, v in counts.items() if k not in ("pass", "skip")) + \
         len([n for n in base if n not in proj])
+    debug_failed = 0
+    if debug_dir:
+        passed, debug_failed, skipped = debug_summary(debug_dir)
+        counts["pass"] += passed
+        counts["skip"] += skipped
+        failed += debug_failed
     print(f"{counts['pass']} passed, {failed} failed, {counts['skip']} skipped")
-    return 1 if regressions or failed_kunit or vm_failed else 0
+    return 1 if regressions or failed_kunit or vm_failed or debug_failed else 0
 
 
-def debug(d):
-    """The debug kernel's run: counts, reports, faults injected."""
+def debug_summary(d):
+    """The debug kernel's run: counts, reports, faults injected, printed.
+    Returns (passed, failed, skipped); kernel reports, crashed guests and
+    dma-bufs left behind count as failures."""
     res = load(d)
     counts = {}
     for status in res.values():
@@ -250,16 +261,19 @@ def debug(d):
     fault_runs = len(read(os.path.join(faults_dir, "index")))
     reports = read(os.path.join(d, "reports.txt"))
     vm_failed = read(os.path.join(d, "vm-failures"))
+    for name, status in sorted(res.items()):
+        if status not in ("pass", "skip"):
+            print(f"FAIL: {name} is '{status}' on the debug kernel")
     for line in reports:
-        print(f"FAIL: kernel report: {line}")
+        print(f"FAIL: kernel report on the debug kernel: {line}")
     for line in vm_failed:
-        print(f"FAIL: the guest crashed or hung: {line}")
-    print(f"tests run: {len(res)} ({kunit} KUnit cases, {len(res) - kunit} IGT and "
+        print(f"FAIL: the debug kernel's guest crashed or hung: {line}")
+    print(f"debug kernel: {len(res)} tests ({kunit} KUnit cases, {len(res) - kunit} IGT and "
           f"igt-tests subtests): " +
           ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
     print(f"fault injection: {injected} allocation failures injected into "
           f"{fault_runs} test programs, survived: "
-          f"{'no' if any(l.startswith('faults') for l in vm_failed) else 'yes'}")
+          f"{'no' if any(l.startswith('fault') for l in vm_failed) else 'yes'}")
     # What the failed calls allocated must be given back: no dma-buf left
     # (memory only reported: KASAN's quarantine holds freed memory back).
     before, after = (dict(l.split() for l in read(os.path.join(faults_dir, f)))
@@ -273,10 +287,15 @@ def debug(d):
             print("FAIL: dma-bufs were left behind by the fault injection pass")
     print(f"kernel reports (KASAN, lockdep, kmemleak, DMA-API, WARN, BUG): "
           f"{len(reports)}")
-    failed = sum(v for k, v in counts.items() if k not in ("pass", "skip")) + leaked_bufs
-    print(f"{counts.get('pass', 0)} passed, {failed} failed, "
-          f"{counts.get('skip', 0)} skipped")
-    return 1 if reports or vm_failed or failed else 0
+    failed = sum(v for k, v in counts.items() if k not in ("pass", "skip")) + \
+        len(reports) + len(vm_failed) + leaked_bufs
+    return counts.get("pass", 0), failed, counts.get("skip", 0)
+
+
+def debug(d):
+    passed, failed, skipped = debug_summary(d)
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed else 0
 
 
 def main():
@@ -284,8 +303,8 @@ def main():
         collect(sys.argv[2])
     elif len(sys.argv) == 3 and sys.argv[1] == "debug":
         sys.exit(debug(sys.argv[2]))
-    elif len(sys.argv) == 4 and sys.argv[1] == "report":
-        sys.exit(report(sys.argv[2], sys.argv[3]))
+    elif len(sys.argv) in (4, 5) and sys.argv[1] == "report":
+        sys.exit(report(*sys.argv[2:]))
     else:
         sys.exit(__doc__)
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # run-tests.sh [LIST]: build both kernels, run KUnit (its own boot), the
 # IGT list (default lists/curated.txt) plus the project's igt-tests, and the
-# compositor scene (lists/scene.txt, its own boot) on each,
-# the static checks on the project's files (lint.sh), then print the
+# compositor scene (lists/scene.txt, its own boot) on each, the static
+# checks on the project's files (lint.sh), a reduced run of the project's
+# debug kernel (run-debug.sh, lists/debug-ci.txt), then print the
 # comparison. The unmodified kernel's results are reused while
 # everything that decides them is unchanged.
 set -eu
@@ -46,6 +47,11 @@ else
 		echo "$base_key" >"$WB_BUILD/results/base/.key"
 fi
 run_kernel project
+# The reduced debug run (the full one is make check-debug); its findings are
+# counted in the summary.
+debug=$WB_BUILD/results/debug-ci
+"$WB_DIR/run-debug.sh" workbench/lists/debug-ci.txt "$debug" ||
+	die "the debug kernel's run did not finish (see above)"
 
-step "results (unmodified 7.3 vs project)"
-python3 "$WB_DIR/results.py" report "$WB_BUILD/results/base" "$WB_BUILD/results/project"
+step "results (unmodified 7.3 vs project, and the project's debug kernel)"
+python3 "$WB_DIR/results.py" report "$WB_BUILD/results/base" "$WB_BUILD/results/project" "$debug"
