@@ -23,6 +23,8 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t configfs configfs /sys/kernel/config
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /results
+# Debug kernels: every DMA-API error gets a WARN, not only the first.
+[ ! -w /sys/kernel/debug/dma-api/all_errors ] || echo 1 >/sys/kernel/debug/dma-api/all_errors
 
 arg() {
 	sed -n "s/.*\bwb\.$1=\([^ ]*\).*/\1/p" /proc/cmdline
@@ -49,7 +51,9 @@ scene)
 	/wb/wayland/scene.sh /results/scene >/results/scene.log 2>&1
 	;;
 scene-shell)
-	/wb/wayland/scene.sh /results/scene keep 2>&1 | tee /results/scene.log
+	# Not through a pipe: weston and the clients keep their output open.
+	/wb/wayland/scene.sh /results/scene keep >/results/scene.log 2>&1
+	cat /results/scene.log
 	echo "wb: weston is running: WAYLAND_DISPLAY=wl-chunk XDG_RUNTIME_DIR=/tmp/scene-xdg"
 	shell
 	;;

@@ -1,8 +1,8 @@
 #!/bin/sh
 # run-igt.sh LIST OUTDIR [faults]: run each line of LIST ("driver binary
 # [subtests]") with IGT_FORCE_DRIVER=driver, one invocation a line. With
-# "faults", slab and page allocations of the test's processes fail at random
-# (fault injection's task filter; needs a debug kernel). For each it writes
+# "faults", 20 % of the slab and page allocations of the test's processes
+# fail (fault injection's task filter; needs a debug kernel). For each it writes
 # OUTDIR/N.out (the test's output), N.dmesg (the kernel log during it) and
 # a line "N<TAB>binary<TAB>exit code" to OUTDIR/index; with "faults" also
 # OUTDIR/{before,after} (live dma-bufs, memory available), to show that
@@ -20,7 +20,7 @@ if [ "$faults" = faults ]; then
 		d=/sys/kernel/debug/$f
 		[ -d "$d" ] || { echo "wb: no $d: not a fault injection kernel" >/dev/kmsg; exit 1; }
 		echo Y >"$d/task-filter"
-		echo 5 >"$d/probability"
+		echo 20 >"$d/probability"
 		echo -1 >"$d/times"
 		echo 1 >"$d/verbose"
 		echo N >"$d/ignore-gfp-wait"

@@ -1162,17 +1162,21 @@ static void drm_gem_chunk_test_free_mapped(struct kunit *test)
 }
 
 /*
- * Test exporting a scatter/gather table of a pinned object. The test case
- * succeeds if the table lists the pages of the object in order and is as
- * long as the object.
+ * Test building a scatter/gather table of a pinned object. The test case
+ * succeeds if the table lists the pages of the object in order, is as long
+ * as the object, and splits the chunks only as far as the device's maximum
+ * segment size requires.
  */
 static void drm_gem_chunk_test_get_sg_table(struct kunit *test)
 {
 	struct drm_device *drm = test->priv;
+	unsigned int max_seg = dma_get_max_seg_size(drm->dev);
 	struct drm_gem_chunk_object *cobj;
 	struct sg_page_iter piter;
+	struct scatterlist *sg;
 	struct sg_table *sgt;
 	unsigned long n = 0;
+	unsigned int i;
 	int ret;
 
 	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
@@ -1189,7 +1193,9 @@ static void drm_gem_chunk_test_get_sg_table(struct kunit *test)
 	ret = kunit_add_action_or_reset(test, sg_free_table_wrapper, sgt);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	KUNIT_EXPECT_LE(test, sgt->orig_nents, cobj->nr_chunks);
+	KUNIT_EXPECT_LE(test, sgt->orig_nents, cobj->nr_chunks + SZ_4M / max_seg);
+	for_each_sgtable_sg(sgt, sg, i)
+		KUNIT_EXPECT_LE(test, sg->length, max_seg);
 	for_each_sgtable_page(sgt, &piter, 0) {
 		KUNIT_EXPECT_PTR_EQ(test, sg_page_iter_page(&piter),
 				    drm_gem_chunk_page_at(cobj, n * PAGE_SIZE));
