@@ -276,19 +276,28 @@ def debug_summary(d):
           f"{'no' if any(l.startswith('fault') for l in vm_failed) else 'yes'}")
     # What the failed calls allocated must be given back: no dma-buf left
     # (memory only reported: KASAN's quarantine holds freed memory back).
-    before, after = (dict(l.split() for l in read(os.path.join(faults_dir, f)))
-                     for f in ("before", "after"))
-    leaked_bufs = bool(before and after and int(after["dma-bufs"]) > int(before["dma-bufs"]))
-    if before and after:
-        print(f"after the fault injection pass: {after['dma-bufs']} dma-bufs alive "
-              f"(before: {before['dma-bufs']}), {int(after['available_kb']) >> 10} MiB "
-              f"available (before: {int(before['available_kb']) >> 10} MiB)")
-        if leaked_bufs:
-            print("FAIL: dma-bufs were left behind by the fault injection pass")
+    before, after = (dict(l.split() for l in read(os.path.join(faults_dir, f))
+                          if len(l.split()) == 2) for f in ("before", "after"))
+    keys = ("dma-bufs", "available_kb")
+    fault_problems = []
+    if os.path.isdir(faults_dir):
+        if not fault_runs:
+            fault_problems.append("no test ran under fault injection (console.log)")
+        if not all(k in before and k in after for k in keys):
+            fault_problems.append("the state before or after the fault injection pass "
+                                  "could not be read: the guest broke")
+        elif int(after["dma-bufs"]) > int(before["dma-bufs"]):
+            fault_problems.append("dma-bufs were left behind by the fault injection pass")
+        else:
+            print(f"after the fault injection pass: {after['dma-bufs']} dma-bufs alive "
+                  f"(before: {before['dma-bufs']}), {int(after['available_kb']) >> 10} MiB "
+                  f"available (before: {int(before['available_kb']) >> 10} MiB)")
+    for problem in fault_problems:
+        print(f"FAIL: {problem}")
     print(f"kernel reports (KASAN, lockdep, kmemleak, DMA-API, WARN, BUG): "
           f"{len(reports)}")
     failed = sum(v for k, v in counts.items() if k not in ("pass", "skip")) + \
-        len(reports) + len(vm_failed) + leaked_bufs
+        len(reports) + len(vm_failed) + len(fault_problems)
     return counts.get("pass", 0), failed, counts.get("skip", 0)
 
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # run-igt.sh LIST OUTDIR [faults]: run each line of LIST ("driver binary
 # [subtests]") with IGT_FORCE_DRIVER=driver, one invocation a line. With
-# "faults", 20 % of the slab and page allocations of the test's processes
-# fail (fault injection's task filter; needs a debug kernel). For each it writes
+# "faults", 20 % of the slab and page allocations made by the chunk helper's
+# code for the test's processes fail (fault injection's task and stacktrace
+# filters; needs a debug kernel). For each it writes
 # OUTDIR/N.out (the test's output), N.dmesg (the kernel log during it) and
 # a line "N<TAB>binary<TAB>exit code" to OUTDIR/index; with "faults" also
 # OUTDIR/{before,after} (live dma-bufs, memory available), to show that
@@ -16,9 +17,21 @@ mkdir -p "$out"
 faults=${3:-}
 n=0
 if [ "$faults" = faults ]; then
+	# Only allocations with the helper's code on the stack fail: the rest of
+	# the system (the 9p root filesystem above all) must keep working. The
+	# helper's functions (all drm_gem_chunk*) are one run in the kernel's
+	# text, the first; the range ends at the function after it.
+	range=$(sort /proc/kallsyms | awk '
+		$2 !~ /^[tT]$/ || end { next }
+		$3 ~ /^(__pfx_)?_*drm_gem_chunk/ { if (!start) start = $1; next }
+		start { end = $1 }
+		END { if (end) print start, end }')
+	[ -n "$range" ] || { echo "wb: no drm_gem_chunk symbols in /proc/kallsyms" >/dev/kmsg; exit 1; }
 	for f in failslab fail_page_alloc; do
 		d=/sys/kernel/debug/$f
 		[ -d "$d" ] || { echo "wb: no $d: not a fault injection kernel" >/dev/kmsg; exit 1; }
+		echo "0x${range% *}" >"$d/require-start"
+		echo "0x${range#* }" >"$d/require-end"
 		echo Y >"$d/task-filter"
 		echo 20 >"$d/probability"
 		echo -1 >"$d/times"
