@@ -246,11 +246,13 @@ int main(int argc, char **argv)
 	}
 	if (!c.kind || !c.tag || c.tag > 0xff || !c.width || !c.height ||
 	    c.width > 256 || c.height > 256)
-		die("usage: chunk_wl_client --buffer=vgem|vkms|shm --tag=1..255 [--size=WxH, at most 256x256]");
+		die("usage: chunk_wl_client --buffer=vgem|vkms|shm --tag=1..255 %s",
+		    "[--size=WxH, at most 256x256]");
 
 	c.display = wl_display_connect(NULL);
 	if (!c.display)
-		die("no Wayland display (WAYLAND_DISPLAY=%s)", getenv("WAYLAND_DISPLAY") ?: "unset");
+		die("no Wayland display (WAYLAND_DISPLAY=%s)",
+		    getenv("WAYLAND_DISPLAY") ?: "unset");
 	wl_registry_add_listener(wl_display_get_registry(c.display), &registry_listener, &c);
 	wl_display_roundtrip(c.display);
 	if (!c.compositor || !c.shm || !c.wm_base)
