@@ -10,11 +10,9 @@ WB := workbench
 check:
 	$(WB)/run-tests.sh
 
-## check-long: the same with upstream DRM CI's vkms list (hours, not in CI)
+## check-long: upstream DRM CI's vkms list on both kernels (hours, not in CI)
 check-long:
-	$(WB)/prepare.sh project
-	python3 $(WB)/gen-vkms-ci-list.py build/rootfs build/linux build/vkms-ci.txt
-	WB_VM_TIMEOUT=18000 WB_TEST_TIMEOUT=2400 $(WB)/run-tests.sh build/vkms-ci.txt
+	$(WB)/run-long.sh
 
 ## check-debug: the project kernel under KASAN, lockdep, kmemleak, DMA-API
 ## debugging and fault injection (not in CI, see README)

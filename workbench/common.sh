@@ -23,3 +23,10 @@ die() {
 	fi
 	exit 1
 }
+
+# boot KIND MODE DIR [LIST]: run-vm.sh; a guest that crashed, hung or did not
+# finish is recorded in DIR's parent's vm-failures, and the run goes on.
+boot() {
+	"$WB_DIR/run-vm.sh" "$@" ||
+		echo "$(basename "$3") boot: see $3/console.log" >>"$(dirname "$3")/vm-failures"
+}

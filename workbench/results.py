@@ -174,6 +174,17 @@ def load(d):
     return res
 
 
+def tally(res):
+    """"3 pass, 1 skip": how many of each result, KUnit and static checks
+    left out."""
+    counts = {}
+    for name, status in res.items():
+        if not name.startswith(("kunit:", "static:")):
+            counts[status] = counts.get(status, 0) + 1
+    return ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda c: -c[1])) \
+        or "no results"
+
+
 def report(base_dir, proj_dir, debug_dir=None):
     base, proj = load(base_dir), load(proj_dir)
     names = sorted(set(base) | set(proj))
@@ -208,6 +219,8 @@ def report(base_dir, proj_dir, debug_dir=None):
     only = len([n for n in proj if n not in base])
     print(f"The two kernels give the same results on all {len(both)} tests both ran."
           if not differ else "The two kernels differ on: " + ", ".join(differ))
+    for kind, res in (("unmodified", base), ("project", proj)):
+        print(f"IGT and scene on the {kind} kernel: {tally(res)}")
     if only:
         print(f"{only} tests ran on the project kernel only (new tests, such as the helper's KUnit suite).")
     for d, kind in ((proj_dir, "project"), (base_dir, "unmodified")):

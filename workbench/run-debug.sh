@@ -23,12 +23,9 @@ export WB_CONFIG=debug WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-3600} WB_TEST_TIMEOUT=${WB
 # KUnit: only the helper's suite (the other DRM suites are upstream's, slow
 # under KASAN, and some trip lockdep there).
 WB_CMDLINE="$WB_CMDLINE kunit.filter_glob=drm_gem_chunk_helper" \
-	"$WB_DIR/run-vm.sh" project kunit "$dir/kunit" ||
-	echo "KUnit boot: see $dir/kunit/console.log" >>"$dir/vm-failures"
-"$WB_DIR/run-vm.sh" project igt "$dir/igt" "$list" ||
-	echo "IGT boot: see $dir/igt/console.log" >>"$dir/vm-failures"
-"$WB_DIR/run-vm.sh" project faults "$dir/faults" workbench/lists/faults.txt ||
-	echo "fault injection boot: see $dir/faults/console.log" >>"$dir/vm-failures"
+	boot project kunit "$dir/kunit"
+boot project igt "$dir/igt" "$list"
+boot project faults "$dir/faults" workbench/lists/faults.txt
 python3 "$WB_DIR/results.py" collect "$dir"
 # Given an OUTDIR, the caller reports (run-tests.sh: results.py report).
 [ -z "${2:-}" ] || exit 0

@@ -13,21 +13,16 @@ list=${1:-workbench/lists/curated.txt}
 [ -f "$WB_TOP/$list" ] || die "no test list $list"
 "$WB_DIR/prepare.sh" project
 
-# run_kernel KIND: results in $WB_BUILD/results/KIND/{kunit,igt}; a guest
-# that crashed or hung is recorded in vm-failures, and the run goes on.
+# run_kernel KIND: results in $WB_BUILD/results/KIND/{kunit,igt,scene}.
 run_kernel() {
 	dir=$WB_BUILD/results/$1
 	"$WB_DIR/build-kernel.sh" "$1"
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	"$WB_DIR/run-vm.sh" "$1" kunit "$dir/kunit" ||
-		echo "KUnit boot: see $dir/kunit/console.log" >>"$dir/vm-failures"
-	"$WB_DIR/run-vm.sh" "$1" igt "$dir/igt" "$list" ||
-		echo "IGT boot: see $dir/igt/console.log" >>"$dir/vm-failures"
+	boot "$1" kunit "$dir/kunit"
+	boot "$1" igt "$dir/igt" "$list"
 	# weston puts a client's dma-buf on a plane only if vkms has overlays.
-	WB_CMDLINE=vkms.enable_overlay=1 "$WB_DIR/run-vm.sh" "$1" igt "$dir/scene" \
-		workbench/lists/scene.txt ||
-		echo "compositor scene boot: see $dir/scene/console.log" >>"$dir/vm-failures"
+	WB_CMDLINE=vkms.enable_overlay=1 boot "$1" igt "$dir/scene" workbench/lists/scene.txt
 	[ "$1" = base ] || "$WB_DIR/lint.sh" "$dir/static.tsv"
 	python3 "$WB_DIR/results.py" collect "$dir"
 }
