@@ -145,8 +145,9 @@ def parse_kmemleak(d):
 def collect(d):
     results, reports = parse_kunit(read(os.path.join(d, "kunit", "kunit.log")))
     igt_reports = []
-    # The IGT list's boot and the compositor scene's (vkms with overlays).
-    for boot in ("igt", "scene"):
+    # The IGT list's boot, then the one with vkms's overlay planes (the
+    # compositor scene, and subtests that skip without an overlay plane).
+    for boot in ("igt", "overlay"):
         igt, boot_reports = parse_igt(os.path.join(d, boot))
         results.update(igt)
         igt_reports += boot_reports
