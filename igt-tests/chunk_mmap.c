@@ -2,13 +2,16 @@
 /*
  * chunk_mmap: vkms dumb buffers of awkward and large sizes, CPU mappings of
  * every page, coherency between mappings (same process, second file, dma-buf,
- * fork), zeroing of fresh objects and thousands of objects without growth in
- * memory use.
+ * fork), zeroing of fresh objects, thousands of objects without growth in
+ * memory use, and mappings of vkms's fbdev device.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/fb.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -297,6 +300,72 @@ static void many_round(int fd, uint32_t *handles, uint32_t **maps)
 	}
 }
 
+/* vkms's fbdev device: the /dev/fbN whose fix.id is "vkmsdrmfb". */
+static int open_vkms_fbdev(struct fb_fix_screeninfo *fix)
+{
+	char path[16];
+
+	for (int i = 0; i < 8; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/fb%d", i);
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			continue;
+		if (!ioctl(fd, FBIOGET_FSCREENINFO, fix) && !strcmp(fix->id, "vkmsdrmfb"))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+/*
+ * fbdev emulation: a mapping of /dev/fbN goes through deferred I/O, which
+ * finds the page behind each offset (in the chunk list, on the project
+ * kernel); read() and write() go through the kernel's vmap of the buffer.
+ * Both must reach the same memory, every page of it, both ways.
+ */
+static void test_fbdev_mmap(void)
+{
+	struct fb_fix_screeninfo fix;
+	uint32_t *m, *half, *buf;
+	size_t len, off;
+	long bad;
+	int fd;
+
+	fd = open_vkms_fbdev(&fix);
+	wb_require(fd >= 0, "no /dev/fbN of vkms (CONFIG_FB_DEVICE or fbdev emulation off)");
+	len = fix.smem_len;
+	wb_assert_f(len >= PAGE && len % PAGE == 0, "smem_len %zu", len);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	wb_assert(m != MAP_FAILED);
+	buf = malloc(len);
+	wb_assert(buf);
+
+	wb_fill(m, len, 1);
+	wb_assert_eq(pread(fd, buf, len, 0), len);
+	bad = wb_check(buf, len, 1);
+	wb_assert_f(bad < 0, "read(): word %ld (page %ld) is not what the mapping wrote", bad,
+		    bad / WPP);
+
+	wb_fill(buf, len, 2);
+	wb_assert_eq(pwrite(fd, buf, len, 0), len);
+	bad = wb_check(m, len, 2);
+	wb_assert_f(bad < 0, "mapping: word %ld (page %ld) is not what write() wrote", bad,
+		    bad / WPP);
+
+	/* A mapping from the middle sees the same pages at their offsets. */
+	off = len / PAGE / 2 * PAGE;
+	half = mmap(NULL, len - off, PROT_READ, MAP_SHARED, fd, off);
+	wb_assert(half != MAP_FAILED);
+	wb_assert_eq(memcmp(half, (char *)m + off, len - off), 0);
+
+	wb_assert_eq(munmap(half, len - off), 0);
+	wb_assert_eq(munmap(m, len), 0);
+	free(buf);
+	close(fd);
+}
+
 static void test_many_objects(void)
 {
 	int fd = wb_require_driver("vkms");
@@ -336,6 +405,7 @@ static const struct wb_subtest tests[] = {
 	{ "coherency-fork", test_coherency_fork, 60 },
 	{ "fresh-zeroed", test_fresh_zeroed, 60 },
 	{ "many-objects", test_many_objects, 180 },
+	{ "fbdev-mmap", test_fbdev_mmap, 60 },
 };
 
 int main(int argc, char **argv)
