@@ -11,6 +11,10 @@
                                 or anything the debug kernel found
   results.py debug DIR          summary of a debug kernel's run; exit 1 on
                                 any kernel report, leak, crash or failure
+  results.py resume LIST DIR OUT
+                                what of LIST is left after a kernel oops
+                                stopped DIR's boot, into OUT; exit 1 if
+                                nothing is left
 
 A result is one of: pass, skip, fail, timeout, crash, dmesg-warn, notrun.
 Kernel reports (crash-patterns) are attributed to the test that was running:
@@ -92,7 +96,7 @@ def parse_igt(d):
             if sub not in own:
                 own[sub] = "timeout" if rc in ("124", "137") else "crash"
         if not started and not own:
-            own[None] = {"0": "pass", "77": "skip"}.get(
+            own[None] = {"0": "pass", "77": "skip", "died": "crash"}.get(
                 rc, "timeout" if rc in ("124", "137") else "fail")
         # Kernel reports, attributed to the subtest IGT said was running.
         current = None
@@ -145,9 +149,12 @@ def parse_kmemleak(d):
 def collect(d):
     results, reports = parse_kunit(read(os.path.join(d, "kunit", "kunit.log")))
     igt_reports = []
-    # The IGT list's boot, then the one with vkms's overlay planes (the
+    # The IGT list's boots (igt, then igt.1, igt.2 ... when a kernel oops
+    # stopped one: run-long.sh), then the one with vkms's overlay planes (the
     # compositor scene, and subtests that skip without an overlay plane).
-    for boot in ("igt", "overlay"):
+    parts = sorted((b for b in os.listdir(d) if re.fullmatch(r"igt(\.\d+)?", b)),
+                   key=lambda b: int(b[4:] or 0))
+    for boot in parts + ["overlay"]:
         igt, boot_reports = parse_igt(os.path.join(d, boot))
         results.update(igt)
         igt_reports += boot_reports
@@ -165,6 +172,38 @@ def collect(d):
             f.write(" | ".join(str(x) for x in r) + "\n")
     if not results:
         sys.exit(f"results.py: no test results at all in {d}")
+
+
+def resume(list_path, d, out_path):
+    """What of LIST is left after the boot in d stopped at a kernel oops
+    (guest/run-igt.sh: exit code "died") or died itself: the subtests of
+    the program that oopsed after the one it was running, and the programs
+    after it, written to out_path. Exit 1 when nothing is left."""
+    lines = [l for l in read(list_path) if l.strip() and not l.startswith("#")]
+    done = len(read(os.path.join(d, "index")))
+    last = read(os.path.join(d, "index"))[-1:]
+    if last and last[0].endswith("\tdied"):
+        crashed = done
+    elif os.path.exists(os.path.join(d, f"{done + 1}.out")):
+        crashed = done + 1
+    else:
+        return 1
+    rest = lines[crashed:]
+    drv, binary, *subs = lines[crashed - 1].split()
+    started = [l.split()[2] for l in read(os.path.join(d, f"{crashed}.out"))
+               if l.startswith("Starting subtest: ")]
+    names = subs[0].split(",") if subs else []
+    if started and started[-1] in names:
+        left = names[names.index(started[-1]) + 1:]
+        if left:
+            rest.insert(0, f"{drv} {binary} {','.join(left)}")
+    if not rest:
+        return 1
+    with open(out_path, "w") as f:
+        f.write("\n".join(rest) + "\n")
+    print(f"==> the kernel died in {binary} ({started[-1] if started else 'start-up'}); "
+          f"{len(rest)} programs left: booting again")
+    return 0
 
 
 def load(d):
@@ -221,7 +260,7 @@ def report(base_dir, proj_dir, debug_dir=None):
     print(f"The two kernels give the same results on all {len(both)} tests both ran."
           if not differ else "The two kernels differ on: " + ", ".join(differ))
     for kind, res in (("unmodified", base), ("project", proj)):
-        print(f"IGT and scene on the {kind} kernel: {tally(res)}")
+        print(f"IGT-protocol tests on the {kind} kernel: {tally(res)}")
     if only:
         print(f"{only} tests ran on the project kernel only (new tests, such as the helper's KUnit suite).")
     for d, kind in ((proj_dir, "project"), (base_dir, "unmodified")):
@@ -326,6 +365,8 @@ def main():
         collect(sys.argv[2])
     elif len(sys.argv) == 3 and sys.argv[1] == "debug":
         sys.exit(debug(sys.argv[2]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "resume":
+        sys.exit(resume(*sys.argv[2:]))
     elif len(sys.argv) in (4, 5) and sys.argv[1] == "report":
         sys.exit(report(*sys.argv[2:]))
     else:

@@ -5,7 +5,8 @@
 # code for the test's processes fail (fault injection's task and stacktrace
 # filters; needs a debug kernel). For each it writes
 # OUTDIR/N.out (the test's output), N.dmesg (the kernel log during it) and
-# a line "N<TAB>binary<TAB>exit code" to OUTDIR/index; with "faults" also
+# a line "N<TAB>binary<TAB>exit code" to OUTDIR/index (after a kernel oops
+# the code is "died" and the list stops there); with "faults" also
 # OUTDIR/{before,after} (live dma-bufs, memory available), to show that
 # what the failed calls allocated was given back.
 list=$1
@@ -50,6 +51,12 @@ state() {
 		awk '/^MemAvailable:/ { print "available_kb", $2 }' /proc/meminfo
 	} >"$1"
 }
+# died: the kernel oopsed (TAINT_DIE). What runs after an oops hangs or
+# fails for its sake (a dead worker, locks held): the list stops there, the
+# test's exit code is "died", and the host may boot again for the rest.
+died() {
+	[ $(($(cat /proc/sys/kernel/tainted) & 128)) -ne 0 ]
+}
 [ -z "$faults" ] || state "$out/before"
 grep -v -e '^#' -e '^[[:space:]]*$' "$list" | while read -r drv bin subtests; do
 	n=$((n + 1))
@@ -58,14 +65,26 @@ grep -v -e '^#' -e '^[[:space:]]*$' "$list" | while read -r drv bin subtests; do
 	[ -x "$exe" ] || exe=/wb/build/wayland/$bin
 	set --
 	[ -z "$subtests" ] || set -- --run-subtest "$subtests"
-	echo "wb: [$n] $drv $bin $*" >/dev/kmsg
+	# A kernel log line holds 1 kB at most.
+	echo "wb: [$n] $drv $bin $*" | cut -c1-900 >/dev/kmsg
 	dmesg -C
 	[ -z "$faults" ] || set -- sh -c 'echo 1 >/proc/self/make-it-fail; exec "$@"' - "$exe" "$@"
 	[ -n "$faults" ] || set -- "$exe" "$@"
-	IGT_FORCE_DRIVER=$drv timeout -k 10 "$timeout" "$@" >"$out/$n.out" 2>&1
-	rc=$?
+	IGT_FORCE_DRIVER=$drv timeout -k 10 "$timeout" "$@" >"$out/$n.out" 2>&1 </dev/null &
+	test=$!
+	while kill -0 "$test" 2>/dev/null && ! died; do
+		sleep 0.5
+	done
+	if died; then
+		# The test may hang on what the oops left behind: leave it.
+		rc=died
+	else
+		wait "$test"
+		rc=$?
+	fi
 	dmesg >"$out/$n.dmesg"
 	printf '%s\t%s\t%s\n' "$n" "$bin" "$rc" >>"$out/index"
 	echo "wb: [$n] $bin exit $rc" >/dev/kmsg
+	[ "$rc" != died ] || break
 done
 [ -z "$faults" ] || state "$out/after"
