@@ -2,12 +2,12 @@
 # run-long.sh [LIST]: upstream DRM CI's vkms list (gen-vkms-ci-list.py), or
 # LIST (a path in the project), on both kernels, both at once (hours under TCG; two guests on two cores see the
 # same load), then the comparison. Results in
-# $WB_BUILD/results/long/{base,project}.
+# $WB_BUILD/results/long/{base,project} (with LIST: long-LISTNAME/).
 set -eu
 . "$(dirname "$0")/common.sh"
 
 list=${1:-build/vkms-ci.txt}
-out=$WB_BUILD/results/long
+out=$WB_BUILD/results/long${1:+-$(basename "$1" .txt)}
 "$WB_DIR/prepare.sh" project
 [ -n "${1:-}" ] ||
 	python3 "$WB_DIR/gen-vkms-ci-list.py" "$WB_BUILD/rootfs" "$WB_BUILD/linux" "$WB_TOP/$list"
