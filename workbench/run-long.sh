@@ -1,8 +1,8 @@
 #!/bin/sh
 # run-long.sh [LIST]: upstream DRM CI's vkms list (gen-vkms-ci-list.py), or
-# LIST (a path in the project), on both kernels, both at once (hours under TCG; two guests on two cores see the
-# same load), then the comparison. Results in
-# $WB_BUILD/results/long/{base,project} (with LIST: long-LISTNAME/).
+# LIST (a path in the project), on both kernels, both at once (hours under
+# TCG; two guests on two cores see the same load), then the comparison.
+# Results in $WB_BUILD/results/long/{base,project} (with LIST: long-LISTNAME/).
 set -eu
 . "$(dirname "$0")/common.sh"
 
