@@ -10,7 +10,7 @@ WB := workbench
 check:
 	$(WB)/run-tests.sh
 
-## check-long: upstream DRM CI's vkms list on both kernels (hours, not in CI)
+## check-long: upstream DRM CI's vkms list on both kernels (about an hour, not in CI)
 check-long:
 	$(WB)/run-long.sh
 
