@@ -180,9 +180,9 @@ def resume(list_path, d, out_path):
     the program that oopsed after the one it was running, and the programs
     after it, written to out_path. Exit 1 when nothing is left."""
     lines = [l for l in read(list_path) if l.strip() and not l.startswith("#")]
-    done = len(read(os.path.join(d, "index")))
-    last = read(os.path.join(d, "index"))[-1:]
-    if last and last[0].endswith("\tdied"):
+    index = read(os.path.join(d, "index"))
+    done = len(index)
+    if index and index[-1].endswith("\tdied"):
         crashed = done
     elif os.path.exists(os.path.join(d, f"{done + 1}.out")):
         crashed = done + 1
