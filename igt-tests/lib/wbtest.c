@@ -109,6 +109,28 @@ static bool wb_matches(const char *name, const char *patterns)
 	return hit;
 }
 
+/*
+ * Systematic fault injection: with WB_FAIL_NTH=N the Nth fault-injectable
+ * allocation the subtest makes fails (/proc/thread-self/fail-nth, which the
+ * kernel's filters narrow down; see guest/run-igt.sh). fail-nth belongs to a
+ * task and is not inherited, so it is armed in the subtest's own child.
+ */
+static void wb_fail_nth_arm(void)
+{
+	const char *nth = getenv("WB_FAIL_NTH");
+	ssize_t len;
+	int fd;
+
+	if (!nth || !*nth)
+		return;
+	len = strlen(nth);
+	fd = open("/proc/thread-self/fail-nth", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, nth, len) != len)
+		wb_fail(__FILE__, __LINE__, __func__, "cannot arm fail-nth %s: %s", nth,
+			strerror(errno));
+	close(fd);
+}
+
 static int wb_run_one(const struct wb_subtest *t)
 {
 	unsigned int timeout = t->timeout_s ? t->timeout_s : 60;
@@ -127,6 +149,7 @@ static int wb_run_one(const struct wb_subtest *t)
 	if (pid == 0) {
 		setpgid(0, 0);
 		alarm(timeout);
+		wb_fail_nth_arm();
 		t->fn();
 		fflush(stdout);
 		fflush(stderr);
