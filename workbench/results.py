@@ -1,34 +1,50 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""Turn the guest's raw results into per-test verdicts, and compare kernels.
+"""Turn the guest's raw results into per-test results, and give the verdict.
 
-  results.py collect DIR        parse DIR (one kernel's run) into DIR/results.tsv
+  results.py collect DIR        parse DIR (one kernel configuration's boots)
+                                into DIR/results.tsv
   results.py report BASE PROJ [DEBUG]
-                                print the per-test table of both kernels and
-                                the summary (with DEBUG: the debug kernel's
-                                too, counted in); exit 1 on a regression, a
-                                KUnit failure, a crash of the project kernel
-                                or anything the debug kernel found
-  results.py debug DIR          summary of a debug kernel's run; exit 1 on
-                                any kernel report, leak, crash or failure
+                                the per-test table of both kernels, every
+                                failure with its cause, and the last line
+                                "N passed, N failed, N skipped" over the
+                                project kernel's configurations (PROJ, and
+                                DEBUG: the debug config); exit 1 exactly when
+                                it counts a failure
+  results.py debug DIR          the same for a debug kernel's run alone
+  results.py differ BASE PROJ OUTDIR
+                                the IGT list entries whose results differ
+                                between the kernels, to run again on both:
+                                OUTDIR/rerun-BOOT.txt; exit 1 if none
   results.py resume LIST DIR OUT
                                 what of LIST is left after a kernel oops
                                 stopped DIR's boot, into OUT; exit 1 if
                                 nothing is left
 
-A result is one of: pass, skip, fail, timeout, crash, dmesg-warn, notrun.
-Kernel reports (crash-patterns) are attributed to the test that was running:
-an IGT subtest through IGT's own "[IGT] ... subtest" kernel log lines, a KUnit
-case through its KTAP suite; KUnit suites that provoke WARNs on purpose are
-listed in kunit-expected-warns.
+The verdict rule: every result of the project kernel other than pass or skip
+is a failure unless workbench/xfails/ lists it (project-CONFIG-fails.txt:
+"test,Result", project-CONFIG-flakes.txt: "test"); a listed failure that
+passes is an unexpected pass, a failure too. On top of that, a test that
+passes on the unmodified kernel and not on the project kernel fails the run
+even if listed.
+
+A result is one of: pass, skip, fail, timeout, crash, dmesg-warn (a kernel
+report during a test that passed or skipped), dmesg-fail (one during a test
+that failed), notrun (a list entry that matched nothing, or a test the
+unmodified kernel ran and the project kernel did not). Kernel reports
+(crash-patterns) are found on each boot's whole console and attributed to
+the test running, or to "boot", "between tests" or "after the tests".
 """
 
+import fnmatch
 import os
 import re
 import sys
 
 WB_DIR = os.path.dirname(os.path.abspath(__file__))
-PASSING = {"pass"}
+OK = ("pass", "skip")
+TAINT_WARN, TAINT_TEST = 1 << 9, 1 << 18
+TAINT_LETTERS = "PFSRMBUDAWCIOELKXTNJ"
 
 
 def patterns(name):
@@ -47,131 +63,526 @@ def read(path):
         return []
 
 
-def parse_kunit(lines):
-    """KTAP from dmesg: one result a test case ("kunit:suite.case")."""
-    results = {}
-    expected = set(patterns("kunit-expected-warns"))
-    suite = None
-    reports = []
-    for line in lines:
+def console(d):
+    """A boot's console without printk timestamps."""
+    return [re.sub(r"^\[\s*\d+\.\d+\] ?", "", l.rstrip("\r"))
+            for l in read(os.path.join(d, "console.log"))]
+
+
+def taint_flags(mask):
+    return "".join(c for i, c in enumerate(TAINT_LETTERS) if mask & (1 << i))
+
+
+class Run:
+    """One kernel configuration's results: name -> (status, boot, detail)."""
+
+    def __init__(self):
+        self.res = {}
+
+    def set(self, name, status, boot, detail=""):
+        self.res[name] = (status, boot, detail)
+
+    def report(self, name, boot, line):
+        """A kernel report during test `name`: the test fails whatever it
+        printed (dmesg-warn if it passed or skipped, dmesg-fail if not)."""
+        status, _, detail = self.res.get(name, ("pass", boot, ""))
+        status = "dmesg-warn" if status in OK + ("dmesg-warn",) else "dmesg-fail"
+        self.set(name, status, boot, detail or line)
+
+
+def parse_kunit(run, d, boot):
+    """KTAP on the console of the KUnit boot: one result a test case
+    ("kunit:suite.case"). A WARN is expected only inside a suite that
+    kunit-expected-warns lists with the WARN's source, until that suite
+    ends; every other report fails. Returns how many expected WARNs were
+    seen."""
+    allowed = [l.split() for l in patterns("kunit-expected-warns")]
+    suite, last, expected = None, None, 0
+    for line in console(d):
         m = re.match(r"^    # Subtest: (\S+)", line)
         if m:
             suite = m.group(1)
             continue
-        m = re.match(r"^    (ok|not ok) \d+ (\S+)(.*)", line)
-        if m and suite:
-            status = "pass" if m.group(1) == "ok" else "fail"
-            if "# SKIP" in m.group(3):
-                status = "skip"
-            results[f"kunit:{suite}.{m.group(2)}"] = status
+        m = re.match(r"^(    )?(ok|not ok) \d+ (\S+)(.*)", line)
+        if m and not m.group(1):
+            # The suite's own result line, at the top level: it has ended.
+            suite, last = None, m.group(3)
             continue
-        if REPORT.search(line) and not (suite in expected and "WARNING:" in line):
-            reports.append((suite, line.strip()))
-    for suite, line in reports:
-        results[f"kunit:{suite or 'boot'}(report)"] = "crash"
-    return results, reports
+        if m and suite:
+            status = "pass" if m.group(2) == "ok" else "fail"
+            if "# SKIP" in m.group(4):
+                status = "skip"
+            run.set(f"kunit:{suite}.{m.group(3)}", status, boot)
+            continue
+        if not REPORT.search(line):
+            continue
+        if line.startswith("WARNING:") and any(
+                s == suite and src in line for s, src in allowed):
+            expected += 1
+            continue
+        where = f"in suite {suite}" if suite else \
+            f"after suite {last}" if last else "boot"
+        run.report(f"kunit:(kernel report {where})", boot, line)
+    return expected
 
 
 IGT_STATUS = {"SUCCESS": "pass", "SKIP": "skip", "FAIL": "fail",
               "CRASH": "crash", "TIMEOUT": "timeout"}
+TIMED_OUT = ("124", "137")
 
 
-def parse_igt(d):
-    """The guest's run-igt.sh output: one result a subtest ("bin@subtest")."""
-    results = {}
-    reports = []
-    for entry in read(os.path.join(d, "index")):
-        n, binary, rc = entry.split("\t")
-        out = read(os.path.join(d, f"{n}.out"))
-        started = []
-        own = {}
-        for line in out:
-            m = re.match(r"^Starting subtest: (\S+)", line)
-            if m:
-                started.append(m.group(1))
-            m = re.match(r"^Subtest (\S+): (\w+)", line)
-            if m:
-                own[m.group(1)] = IGT_STATUS.get(m.group(2), "fail")
-        for sub in started:
-            if sub not in own:
-                own[sub] = "timeout" if rc in ("124", "137") else "crash"
-        if not started and not own:
-            own[None] = {"0": "pass", "77": "skip", "died": "crash"}.get(
-                rc, "timeout" if rc in ("124", "137") else "fail")
-        # Kernel reports, attributed to the subtest IGT said was running.
-        current = None
-        for line in read(os.path.join(d, f"{n}.dmesg")):
-            m = re.search(r"\[IGT\] \S+: starting subtest (\S+)", line)
-            if m:
-                current = m.group(1)
-            elif re.search(r"\[IGT\] \S+: (finished subtest|exiting)", line):
-                current = None
-            elif REPORT.search(line):
-                reports.append((binary, current, line.strip()))
-                keys = [current] if current in own else list(own)
-                for k in keys:
-                    if own[k] in PASSING:
-                        own[k] = "dmesg-warn"
+def parse_out(lines, rc):
+    """An IGT-protocol program's output: {subtest (None: no subtests): result}."""
+    started, own = [], {}
+    for line in lines:
+        m = re.match(r"^Starting subtest: (\S+)", line)
+        if m:
+            started.append(m.group(1))
+        m = re.match(r"^Subtest (\S+): (\w+)", line)
+        if m:
+            own[m.group(1)] = IGT_STATUS.get(m.group(2), "fail")
+    for sub in started:
+        if sub not in own:
+            own[sub] = "timeout" if rc in TIMED_OUT else "crash"
+    if not own:
+        own[None] = {"0": "pass", "77": "skip", "died": "crash"}.get(rc) or \
+            ("timeout" if rc in TIMED_OUT else "crash" if signalled(rc) else "fail")
+    return own
+
+
+def signalled(rc):
+    return rc.isdigit() and int(rc) > 128 and rc not in TIMED_OUT
+
+
+def exit_problem(rc, own):
+    """What is wrong with a program's exit code whatever its subtests said:
+    a signal, or a code outside IGT's protocol (0, 77, 98; 79 is a list
+    entry that matched nothing, judged by the list check)."""
+    if None in own or rc in ("0", "77", "98", "79", "died"):
+        return None
+    if rc in TIMED_OUT:
+        return None if "timeout" in own.values() else ("timeout", "killed at the timeout")
+    if signalled(rc):
+        return ("crash", f"killed by signal {int(rc) - 128} after its subtests")
+    return ("fail", f"exit code {rc}")
+
+
+def index(d):
+    """run-igt.sh's index: one dict an invocation."""
+    cols = ("n", "bin", "rc", "pages_before", "pages_after", "sub", "nth", "slab", "page")
+    return [dict(zip(cols, l.split("\t"))) for l in read(os.path.join(d, "index"))
+            if not l.startswith("cap\t")]
+
+
+def leaked(inv):
+    before, after = inv["pages_before"], inv["pages_after"]
+    if before == "-" or after == "-":
+        return 0
+    return int(after) - int(before)
+
+
+def attribute(run, d, boot, key):
+    """Scan the boot's whole console for kernel reports. key(inv, subtest)
+    names the test an invocation's report goes to."""
+    invs = {i["n"]: i for i in index(d)}
+    where, inv, sub, pending = "boot", None, None, []
+    for line in console(d):
+        m = re.match(r"^wb: \[(\d+)\] (\S+) exit \S+$", line)
+        if m:
+            where, inv, sub = f"between tests (after {m.group(2)})", None, None
+            continue
+        m = re.match(r"^wb: \[(\d+)\] \S+ (\S+)", line)
+        if m:
+            inv, sub = invs.get(m.group(1), {"n": m.group(1), "bin": m.group(2)}), None
+            for w, l in pending:
+                run.report(f"{boot}:(kernel report {w}, before {m.group(2)})", boot, l)
+            pending = []
+            continue
+        m = re.search(r"\[IGT\] \S+: starting subtest (\S+)", line)
+        if m and inv:
+            sub = m.group(1)
+            continue
+        if re.search(r"\[IGT\] \S+: (finished subtest|exiting)", line):
+            sub = None
+            continue
+        if not REPORT.search(line):
+            continue
+        if inv:
+            run.report(key(inv, sub), boot, line)
+        elif where == "boot":
+            run.report(f"{boot}:(kernel report during boot)", boot, line)
+        else:
+            pending.append((where, line))
+    for w, l in pending:
+        run.report(f"{boot}:(kernel report after the tests, {w})", boot, l)
+
+
+def parse_igt(run, d, boot):
+    """run-igt.sh's results: one a subtest ("bin@subtest"), "bin(exit)" for
+    a program that died by a signal, "bin(pages)" for one after which the
+    chunk helper holds more pages than before."""
+    names = {}
+    for inv in index(d):
+        binary, rc = inv["bin"], inv["rc"]
+        own = parse_out(read(os.path.join(d, f"{inv['n']}.out")), rc)
         for sub, status in own.items():
-            results[binary if sub is None else f"{binary}@{sub}"] = status
-    # A guest that died in a test leaves no index line for it: name it from
-    # run-igt.sh's last "wb: [N] driver binary" line on the console.
-    started = [l for l in read(os.path.join(d, "console.log"))
-               if re.match(r"^wb: \[\d+\] \S+ \S+", l) and " exit " not in l]
-    done = len(read(os.path.join(d, "index")))
-    if len(started) > done:
-        results[started[-1].split()[3] + "(guest died)"] = "crash"
-    return results, reports
+            name = binary if sub is None else f"{binary}@{sub}"
+            run.set(name, status, boot)
+        names[inv["n"]] = own
+        problem = exit_problem(rc, own)
+        if problem:
+            run.set(f"{binary}(exit)", problem[0], boot, problem[1])
+        if leaked(inv) > 0:
+            run.set(f"{binary}(pages)", "fail", boot,
+                    f"the chunk helper holds {leaked(inv)} more pages after the "
+                    f"program than before ({inv['pages_before']} -> {inv['pages_after']})")
+
+    def key(inv, sub):
+        own = names.get(inv["n"], {})
+        if sub in own:
+            return f"{inv['bin']}@{sub}"
+        return inv["bin"] if None in own else f"{inv['bin']}(kernel report)"
+    attribute(run, d, boot, key)
 
 
-def parse_kmemleak(d):
-    """Leaks found by the last kmemleak scan of each boot under d, one report
-    per allocation site (the first frames of the backtrace below kmalloc)."""
-    leaks = []
-    for boot in sorted(os.listdir(d)):
-        lines = read(os.path.join(d, boot, "kmemleak.txt"))
-        sites = {}
-        for i, line in enumerate(lines):
-            if line.startswith("unreferenced object"):
-                frames = []
-                for l in lines[i + 1:i + 40]:
-                    if l.startswith("unreferenced object"):
-                        break
-                    if re.match(r"^\s+\S+\+0x", l):
-                        frames.append(l.split("+")[0].strip())
-                site = " <- ".join(frames[:4]) or "no backtrace"
-                sites[site] = sites.get(site, 0) + 1
-        for site, n in sites.items():
-            leaks.append(("kmemleak", boot, f"{n} unreferenced objects allocated at {site}"))
-    return leaks
+def check_list(run, d, boots, prefix=""):
+    """Every entry of the boot's list must match a result: a misspelt or
+    renamed subtest is a failure ("notrun"), not a silent gap."""
+    names = list(run.res)
+    for line in read(os.path.join(d, boots[0], "list.txt")):
+        if not line.strip() or line.startswith("#"):
+            continue
+        _, binary, *subs = line.split()
+        binary = prefix + binary
+        wanted = [f"{binary}@{p}" for p in subs[0].split(",")] if subs else [binary]
+        for w in wanted:
+            if not any(n == w or fnmatch.fnmatchcase(n, w) or n.startswith(w + "@")
+                       for n in names):
+                run.set(w, "notrun", boots[0], "the list entry matches no test")
+
+
+def parse_faults(run, d, boot):
+    """The systematic fault injection pass (guest/run-igt.sh faults): one
+    result a subtest ("faults:bin@subtest"). Under an injected failure a
+    subtest may fail only with ENOMEM; the run that gets nothing injected
+    must pass; nothing may crash or keep pages. Returns (slab, page)
+    failures injected."""
+    runs = {}
+    for inv in index(d):
+        runs.setdefault(f"faults:{inv['bin']}@{inv['sub']}", []).append(inv)
+    slab = page = 0
+    for name, invs in runs.items():
+        problems = []
+        for inv in invs:
+            out = read(os.path.join(d, f"{inv['n']}.out"))
+            status = parse_out(out, inv["rc"]).get(inv["sub"], "notrun")
+            injected = int(inv["slab"]) + int(inv["page"])
+            slab, page = slab + int(inv["slab"]), page + int(inv["page"])
+            what = f"with allocation {inv['nth']} failed" if injected else \
+                f"with nothing injected (run {inv['nth']})"
+            if status == "fail" and injected and \
+                    any("Cannot allocate memory" in l for l in out):
+                pass
+            elif status not in OK:
+                problems.append(f"{status} {what} ({inv['n']}.out)")
+            problem = exit_problem(inv["rc"], {inv["sub"]: status})
+            if problem:
+                problems.append(f"{problem[1]} {what}")
+            if leaked(inv) > 0:
+                problems.append(f"{leaked(inv)} pages not freed {what}")
+        run.set(name, "fail" if problems else "pass", boot, "; ".join(problems))
+    for line in read(os.path.join(d, "index")):
+        if line.startswith("cap\t"):
+            run.set(f"faults:{line.split()[1]}", "fail", boot,
+                    "failures still injected after 200 runs: not exhaustive")
+    if os.path.exists(os.path.join(d, "done")):
+        if not slab or not page:
+            run.set("faults:(injected)", "fail", boot,
+                    f"{slab} slab and {page} page allocation failures injected: "
+                    f"the pass reached none of {'slab' if not slab else 'page'} allocations")
+        # What the failed calls allocated must be given back.
+        before, after = (dict(l.split() for l in read(os.path.join(d, f)) if len(l.split()) == 2)
+                         for f in ("before", "after"))
+        if int(after.get("dma-bufs", 1 << 30)) > int(before.get("dma-bufs", 0)):
+            run.set("faults:(dma-bufs)", "fail", boot,
+                    f"dma-bufs alive: {before.get('dma-bufs')} before, {after.get('dma-bufs')} after")
+
+    def key(inv, sub):
+        return f"faults:{inv['bin']}@{inv.get('sub', sub)}"
+    attribute(run, d, boot, key)
+    return slab, page
+
+
+def parse_kmemleak(run, d, boot):
+    """Leaks found by the boot's last kmemleak scan, one result per
+    allocation site (the first frames of the backtrace below kmalloc)."""
+    lines = read(os.path.join(d, "kmemleak.txt"))
+    sites = {}
+    for i, line in enumerate(lines):
+        if line.startswith("unreferenced object"):
+            frames = []
+            for l in lines[i + 1:i + 40]:
+                if l.startswith("unreferenced object"):
+                    break
+                if re.match(r"^\s+\S+\+0x", l):
+                    frames.append(l.split("+")[0].strip())
+            site = " <- ".join(frames[:4]) or "no backtrace"
+            sites[site] = sites.get(site, 0) + 1
+    for site, n in sites.items():
+        run.set(f"{boot}:(kmemleak {site})", "fail", boot, f"{n} unreferenced objects")
+
+
+def check_boot(run, d, boot, expected_warns):
+    """The guest finished, its console is whole, and its kernel's taint is
+    what the boot may have: N (TAINT_TEST) in the KUnit boot, W there if
+    allow-listed WARNs were seen; any other flag with no report found to
+    explain it fails the boot."""
+    failures = [l for l in read(os.path.join(os.path.dirname(d), "vm-failures"))
+                if l.startswith(f"{boot} boot")]
+    if failures or not os.path.exists(os.path.join(d, "done")):
+        run.set(f"{boot}:(guest)", "crash", boot,
+                failures[0] if failures else f"the guest did not finish ({d}/console.log)")
+        return
+    if not any(l.startswith("wb: guest done") for l in console(d)):
+        run.set(f"{boot}:(console)", "fail", boot, "the console ends before the guest did")
+    taint = int((read(os.path.join(d, "taint")) or ["0"])[0])
+    allowed = (TAINT_TEST if boot.startswith("kunit") else 0) | \
+        (TAINT_WARN if expected_warns else 0)
+    reported = any(b == boot and (s.startswith(("dmesg", "crash")) or "(k" in n)
+                   for n, (s, b, _) in run.res.items())
+    if taint & ~allowed and not reported:
+        run.set(f"{boot}:(taint)", "fail", boot,
+                f"the kernel is tainted {taint_flags(taint)} ({taint}) "
+                f"and no report on the console says why")
 
 
 def collect(d):
-    results, reports = parse_kunit(read(os.path.join(d, "kunit", "kunit.log")))
-    igt_reports = []
+    run = Run()
+    boots = sorted((b for b in os.listdir(d) if os.path.isdir(os.path.join(d, b))),
+                   key=lambda b: (re.sub(r"\.\d+$", "", b), int(b.split(".")[1]) if "." in b else 0))
     # The IGT list's boots (igt, then igt.1, igt.2 ... when a kernel oops
-    # stopped one: run-long.sh), then the one with vkms's overlay planes (the
-    # compositor scene, and subtests that skip without an overlay plane).
-    parts = sorted((b for b in os.listdir(d) if re.fullmatch(r"igt(\.\d+)?", b)),
-                   key=lambda b: int(b[4:] or 0))
-    for boot in parts + ["overlay"]:
-        igt, boot_reports = parse_igt(os.path.join(d, boot))
-        results.update(igt)
-        igt_reports += boot_reports
+    # stopped one: run-long.sh), then the one with vkms's overlay planes;
+    # results of the later boots replace those of the earlier.
+    igt_boots = [b for b in boots if re.fullmatch(r"igt(\.\d+)?", b)]
+    for boot in boots:
+        bd = os.path.join(d, boot)
+        warns = 0
+        if boot == "kunit":
+            warns = parse_kunit(run, bd, boot)
+        elif boot == "faults":
+            parse_faults(run, bd, boot)
+            check_list(run, d, [boot], "faults:")
+        elif boot.startswith("rerun-"):
+            continue
+        else:
+            parse_igt(run, bd, boot)
+        parse_kmemleak(run, bd, boot)
+        check_boot(run, bd, boot, warns)
+    for group in (igt_boots, ["overlay"]):
+        if os.path.exists(os.path.join(d, group[0] if group else "-", "list.txt")):
+            check_list(run, d, group)
     # lint.sh's static checks, already one line a check.
-    results.update(l.split("\t") for l in read(os.path.join(d, "static.tsv")))
-    # The fault injection boot's tests may fail; only kernel reports count.
-    _, fault_reports = parse_igt(os.path.join(d, "faults"))
-    reports = [("kunit",) + r for r in reports] + igt_reports + \
-        [("faults",) + r for r in fault_reports] + parse_kmemleak(d)
-    with open(os.path.join(d, "results.tsv"), "w") as f:
-        for name in sorted(results):
-            f.write(f"{name}\t{results[name]}\n")
-    with open(os.path.join(d, "reports.txt"), "w") as f:
-        for r in reports:
-            f.write(" | ".join(str(x) for x in r) + "\n")
-    if not results:
+    for line in read(os.path.join(d, "static.tsv")):
+        name, status = line.split("\t")
+        run.set(name, status, "static", "see build/logs/lint.log" if status != "pass" else "")
+    write(run.res, os.path.join(d, "results.tsv"))
+    # The differing tests, run once more on both kernels (run-tests.sh).
+    for boot in boots:
+        if boot.startswith("rerun-"):
+            again = Run()
+            parse_igt(again, os.path.join(d, boot), boot)
+            check_boot(again, os.path.join(d, boot), boot, 0)
+            write(again.res, os.path.join(d, f"{boot}.tsv"))
+    if not run.res:
         sys.exit(f"results.py: no test results at all in {d}")
+
+
+def write(res, path):
+    with open(path, "w") as f:
+        for name in sorted(res):
+            status, boot, detail = res[name]
+            f.write(f"{name}\t{status}\t{boot}\t{detail}\n")
+
+
+def load(d, name="results.tsv"):
+    res = {}
+    for line in read(os.path.join(d, name)):
+        name_, status, boot, detail = (line.split("\t") + ["", ""])[:4]
+        res[name_] = (status, boot, detail)
+    return res
+
+
+def reruns(d):
+    res = {}
+    for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        if f.startswith("rerun-") and f.endswith(".tsv"):
+            res.update(load(d, f))
+    return res
+
+
+def xfails(config):
+    """workbench/xfails/project-CONFIG-{fails,flakes}.txt: {test: result or
+    None (a flake: any result)}."""
+    listed = {}
+    for kind in ("fails", "flakes"):
+        path = os.path.join(WB_DIR, "xfails", f"project-{config}-{kind}.txt")
+        for line in read(path):
+            if line.strip() and not line.startswith("#"):
+                name, _, result = line.strip().partition(",")
+                listed[name] = result.lower() if kind == "fails" else None
+    return listed
+
+
+def judge(res, again, listed, prefix=""):
+    """The verdict on each result of one project configuration:
+    {name: (counted as pass|skip|fail, why)}."""
+    verdict = {}
+    for name, (status, boot, detail) in res.items():
+        rerun = again.get(name, (None,))[0]
+        if rerun and rerun not in OK and status in OK:
+            status, detail = rerun, f"{rerun} when run again ({detail})".rstrip(" ()")
+        want = listed.get(name, "")
+        if status in OK and want:
+            verdict[name] = ("fail", f"unexpected {status}: listed as expected {want} "
+                             f"in workbench/xfails/ (update the list)")
+        elif status in OK:
+            verdict[name] = (status, "")
+        elif want is None or want == status:
+            verdict[name] = ("skip", f"expected {status} (workbench/xfails/)")
+        else:
+            verdict[name] = ("fail", f"{prefix}{status}" + (f": {detail}" if detail else ""))
+    return verdict
+
+
+def summary(verdicts):
+    counts = {"pass": 0, "fail": 0, "skip": 0}
+    for v, _ in verdicts.values():
+        counts[v] += 1
+    return counts
+
+
+def report(base_dir, proj_dir, debug_dir=None):
+    base, proj = load(base_dir), load(proj_dir)
+    base_again, proj_again = reruns(base_dir), reruns(proj_dir)
+    names = sorted(set(base) | set(proj))
+    width = max([len(n) for n in names if not n.startswith("kunit:")] + [4])
+    print(f"{'test':<{width}}  {'unmodified':<10}  {'project':<10}")
+    verdict = judge(proj, proj_again, xfails("vm"))
+    for name in names:
+        b, p = base.get(name, ("notrun",))[0], proj.get(name, ("notrun",))[0]
+        mark = ""
+        if name in base_again or name in proj_again:
+            b2, p2 = base_again.get(name, ("-",))[0], proj_again.get(name, ("-",))[0]
+            mark = f"  (run again: {b2}, {p2})"
+        if name not in base:
+            mark += "  (new)"
+        if name.startswith("kunit:") and p in OK:
+            continue
+        print(f"{name:<{width}}  {b:<10}  {p:<10}{mark}")
+    # The comparison: what passes on the unmodified kernel (in either of its
+    # runs) and not on the project kernel fails the run, listed or not.
+    for name, (b, _, _) in base.items():
+        b2 = base_again.get(name, (b,))[0]
+        p = proj.get(name, ("notrun",))[0]
+        p2 = proj_again.get(name, (p,))[0]
+        if "pass" in (b, b2) and (p, p2) != ("pass", "pass"):
+            verdict[name] = ("fail", f"REGRESSION: passes on the unmodified kernel, "
+                             f"'{p}'{'/' + p2 if p2 != p else ''} on the project kernel")
+    reruns_seen = sorted(set(base_again) | set(proj_again))
+    if reruns_seen:
+        print(f"Run again on both kernels because their results differed: {', '.join(reruns_seen)}")
+    for kind, res in (("unmodified", base), ("project", proj)):
+        print(f"results on the {kind} kernel: {tally(res)}")
+    debug_verdict = {}
+    if debug_dir:
+        debug_verdict = debug_summary(debug_dir)
+    fails = [(n, why) for n, (v, why) in verdict.items() if v == "fail"] + \
+        [(f"debug:{n}", why) for n, (v, why) in debug_verdict.items() if v == "fail"]
+    for name, why in fails:
+        print(f"FAIL: {name}: {why}")
+    for name, (v, why) in sorted(verdict.items()):
+        if why.startswith("expected"):
+            print(f"listed: {name}: {why}")
+    counts = summary(verdict)
+    dcounts = summary(debug_verdict)
+    listed = sum(1 for v, why in list(verdict.values()) + list(debug_verdict.values())
+                 if why.startswith("expected"))
+    print(f"Counted below: each result once per project kernel configuration: "
+          f"vm {counts['pass']}/{counts['fail']}/{counts['skip']}"
+          + (f", debug {dcounts['pass']}/{dcounts['fail']}/{dcounts['skip']}" if debug_dir else "")
+          + f" (passed/failed/skipped; skipped includes {listed} expected failures listed "
+          "in workbench/xfails/); the unmodified kernel is the reference, not counted.")
+    failed = counts["fail"] + dcounts["fail"]
+    print(f"{counts['pass'] + dcounts['pass']} passed, {failed} failed, "
+          f"{counts['skip'] + dcounts['skip']} skipped")
+    return 1 if failed else 0
+
+
+def tally(res):
+    """"3 pass, 1 skip": how many of each result."""
+    counts = {}
+    for status, _, _ in res.values():
+        counts[status] = counts.get(status, 0) + 1
+    return ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda c: -c[1])) \
+        or "no results"
+
+
+def debug_summary(d):
+    """The debug kernel's run, judged; prints what it found. Returns the
+    verdicts."""
+    res = load(d)
+    verdict = judge(res, {}, xfails("debug"), "on the debug kernel: ")
+    kunit = sum(1 for n in res if n.startswith("kunit:"))
+    faults = [n for n in res if n.startswith("faults:")]
+    print(f"debug kernel: {len(res)} results ({kunit} KUnit cases, {len(faults)} of the "
+          f"fault injection pass): {tally(res)}")
+    fd = os.path.join(d, "faults")
+    if os.path.isdir(fd):
+        invs = index(fd)
+        slab = sum(int(i["slab"]) for i in invs if i["slab"].isdigit())
+        page = sum(int(i["page"]) for i in invs if i["page"].isdigit())
+        programs = len({i["bin"] for i in invs})
+        print(f"fault injection: {slab} slab and {page} page allocation failures injected "
+              f"into {programs} test programs ({len(invs)} runs of "
+              f"{len({(i['bin'], i['sub']) for i in invs})} subtests)")
+        before, after = (dict(l.split() for l in read(os.path.join(fd, f)) if len(l.split()) == 2)
+                         for f in ("before", "after"))
+        if before and after:
+            print(f"after the fault injection pass: {after.get('dma-bufs')} dma-bufs alive "
+                  f"(before: {before.get('dma-bufs')}), "
+                  f"{int(after.get('available_kb', 0)) >> 10} MiB available "
+                  f"(before: {int(before.get('available_kb', 0)) >> 10} MiB)")
+    return verdict
+
+
+def debug(d):
+    verdict = debug_summary(d)
+    for name, (v, why) in sorted(verdict.items()):
+        if v == "fail":
+            print(f"FAIL: {name}: {why}")
+    counts = summary(verdict)
+    print(f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped")
+    return 1 if counts["fail"] else 0
+
+
+def differ(base_dir, proj_dir, out):
+    """The IGT list entries whose results differ between the kernels, as
+    lists to run again (one a boot they came from): OUTDIR/rerun-BOOT.txt."""
+    base, proj = load(base_dir), load(proj_dir)
+    lists = {}
+    for name in sorted(set(base) & set(proj)):
+        (b, boot, _), p = base[name], proj[name][0]
+        if b == p or boot not in ("igt", "overlay") or "(" in name:
+            continue
+        binary, _, sub = name.partition("@")
+        drv = next((l.split()[0] for l in read(os.path.join(proj_dir, boot, "list.txt"))
+                    if l.split()[1:2] == [binary]), "vkms")
+        lists.setdefault(boot, {}).setdefault((drv, binary), []).append(sub)
+    for boot, entries in lists.items():
+        with open(os.path.join(out, f"rerun-{boot}.txt"), "w") as f:
+            for (drv, binary), subs in entries.items():
+                f.write(f"{drv} {binary} {','.join(s for s in subs if s)}\n".replace(" \n", "\n"))
+    return 0 if lists else 1
 
 
 def resume(list_path, d, out_path):
@@ -180,9 +591,9 @@ def resume(list_path, d, out_path):
     the program that oopsed after the one it was running, and the programs
     after it, written to out_path. Exit 1 when nothing is left."""
     lines = [l for l in read(list_path) if l.strip() and not l.startswith("#")]
-    index = read(os.path.join(d, "index"))
-    done = len(index)
-    if index and index[-1].endswith("\tdied"):
+    invs = index(d)
+    done = len(invs)
+    if invs and invs[-1]["rc"] == "died":
         crashed = done
     elif os.path.exists(os.path.join(d, f"{done + 1}.out")):
         crashed = done + 1
@@ -206,171 +617,14 @@ def resume(list_path, d, out_path):
     return 0
 
 
-def load(d):
-    res = {}
-    for line in read(os.path.join(d, "results.tsv")):
-        name, status = line.split("\t")
-        res[name] = status
-    return res
-
-
-def tally(res):
-    """"3 pass, 1 skip": how many of each result, KUnit and static checks
-    left out."""
-    counts = {}
-    for name, status in res.items():
-        if not name.startswith(("kunit:", "static:")):
-            counts[status] = counts.get(status, 0) + 1
-    return ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda c: -c[1])) \
-        or "no results"
-
-
-def report(base_dir, proj_dir, debug_dir=None):
-    base, proj = load(base_dir), load(proj_dir)
-    names = sorted(set(base) | set(proj))
-    width = max([len(n) for n in names if not n.startswith("kunit:")] + [4])
-    kunit = {"pass": 0, "fail": 0, "skip": 0}
-    regressions = []
-    failed_kunit = []
-    print(f"{'test':<{width}}  {'unmodified':<10}  {'project':<10}")
-    for name in names:
-        b, p = base.get(name, "notrun"), proj.get(name, "notrun")
-        mark = ""
-        if name.startswith("kunit:"):
-            kunit[p if p in kunit else "fail"] += 1
-            if p not in ("pass", "skip"):
-                failed_kunit.append(name)
-                mark = "  <- KUnit failure"
-        elif name.startswith("static:") and p != "pass":
-            failed_kunit.append(name)
-            mark = "  <- static check failed (build/logs/lint.log)"
-        elif b in PASSING and p not in PASSING:
-            regressions.append(name)
-            mark = "  <- REGRESSION"
-        elif p != b:
-            mark = "  (new)" if b == "notrun" else "  (differs)"
-        if not name.startswith("kunit:") or mark:
-            print(f"{name:<{width}}  {b:<10}  {p:<10}{mark}")
-    print(f"KUnit (project kernel, in the guest): {kunit['pass']} passed, "
-          f"{kunit['fail']} failed, {kunit['skip']} skipped "
-          f"(cases listed above only when not passing)")
-    both = [n for n in names if n in base and n in proj]
-    differ = [n for n in both if base[n] != proj[n]]
-    only = len([n for n in proj if n not in base])
-    print(f"The two kernels give the same results on all {len(both)} tests both ran."
-          if not differ else "The two kernels differ on: " + ", ".join(differ))
-    for kind, res in (("unmodified", base), ("project", proj)):
-        print(f"IGT-protocol tests on the {kind} kernel: {tally(res)}")
-    if only:
-        print(f"{only} tests ran on the project kernel only (new tests, such as the helper's KUnit suite).")
-    for d, kind in ((proj_dir, "project"), (base_dir, "unmodified")):
-        for line in read(os.path.join(d, "reports.txt")):
-            print(f"kernel report on the {kind} kernel: {line}")
-    vm_failed = read(os.path.join(proj_dir, "vm-failures"))
-    for line in read(os.path.join(base_dir, "vm-failures")):
-        print(f"the unmodified kernel's guest crashed or hung: {line}")
-    for line in vm_failed:
-        print(f"FAIL: the project kernel's guest crashed or hung: {line}")
-    notrun = [n for n in regressions if n not in proj]
-    for name in regressions:
-        if name in proj:
-            print(f"FAIL: {name} passes on the unmodified kernel but is "
-                  f"'{proj[name]}' on the project kernel")
-    if notrun:
-        print(f"FAIL: {len(notrun)} tests that pass on the unmodified kernel did "
-              f"not run on the project kernel (e.g. {notrun[0]})")
-    for name in failed_kunit:
-        print(f"FAIL: {name} is '{proj.get(name)}' on the project kernel")
-    counts = {"pass": 0, "skip": 0}
-    for status in proj.values():
-        counts[status] = counts.get(status, 0) + 1
-    # Tests that did not run on the project kernel are failures too.
-    failed = sum(v for k, v in counts.items() if k not in ("pass", "skip")) + \
-        len([n for n in base if n not in proj])
-    debug_failed = 0
-    if debug_dir:
-        passed, debug_failed, skipped = debug_summary(debug_dir)
-        counts["pass"] += passed
-        counts["skip"] += skipped
-        failed += debug_failed
-    print(f"{counts['pass']} passed, {failed} failed, {counts['skip']} skipped")
-    return 1 if regressions or failed_kunit or vm_failed or debug_failed else 0
-
-
-def debug_summary(d):
-    """The debug kernel's run: counts, reports, faults injected, printed.
-    Returns (passed, failed, skipped); kernel reports, crashed guests and
-    dma-bufs left behind count as failures."""
-    res = load(d)
-    counts = {}
-    for status in res.values():
-        counts[status] = counts.get(status, 0) + 1
-    kunit = sum(1 for n in res if n.startswith("kunit:"))
-    faults_dir = os.path.join(d, "faults")
-    injected = sum(1 for f in os.listdir(faults_dir) if f.endswith(".dmesg")
-                   for l in read(os.path.join(faults_dir, f))
-                   if "FAULT_INJECTION: forcing a failure" in l) \
-        if os.path.isdir(faults_dir) else 0
-    fault_runs = len(read(os.path.join(faults_dir, "index")))
-    reports = read(os.path.join(d, "reports.txt"))
-    vm_failed = read(os.path.join(d, "vm-failures"))
-    for name, status in sorted(res.items()):
-        if status not in ("pass", "skip"):
-            print(f"FAIL: {name} is '{status}' on the debug kernel")
-    for line in reports:
-        print(f"FAIL: kernel report on the debug kernel: {line}")
-    for line in vm_failed:
-        print(f"FAIL: the debug kernel's guest crashed or hung: {line}")
-    print(f"debug kernel: {len(res)} tests ({kunit} KUnit cases, {len(res) - kunit} IGT and "
-          f"igt-tests subtests): " +
-          ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
-    print(f"fault injection: {injected} allocation failures injected into "
-          f"{fault_runs} test programs, survived: "
-          f"{'no' if any(l.startswith('fault') for l in vm_failed) else 'yes'}")
-    # What the failed calls allocated must be given back: no dma-buf left
-    # (memory only reported: KASAN's quarantine holds freed memory back).
-    before, after = (dict(l.split() for l in read(os.path.join(faults_dir, f))
-                          if len(l.split()) == 2) for f in ("before", "after"))
-    keys = ("dma-bufs", "available_kb")
-    fault_problems = []
-    if os.path.isdir(faults_dir):
-        if not fault_runs:
-            fault_problems.append("no test ran under fault injection (console.log)")
-        if not all(k in before and k in after for k in keys):
-            fault_problems.append("the state before or after the fault injection pass "
-                                  "could not be read: the guest broke")
-        elif int(after["dma-bufs"]) > int(before["dma-bufs"]):
-            fault_problems.append("dma-bufs were left behind by the fault injection pass")
-        else:
-            print(f"after the fault injection pass: {after['dma-bufs']} dma-bufs alive "
-                  f"(before: {before['dma-bufs']}), {int(after['available_kb']) >> 10} MiB "
-                  f"available (before: {int(before['available_kb']) >> 10} MiB)")
-    for problem in fault_problems:
-        print(f"FAIL: {problem}")
-    print(f"kernel reports (KASAN, lockdep, kmemleak, DMA-API, WARN, BUG): "
-          f"{len(reports)}")
-    failed = sum(v for k, v in counts.items() if k not in ("pass", "skip")) + \
-        len(reports) + len(vm_failed) + len(fault_problems)
-    return counts.get("pass", 0), failed, counts.get("skip", 0)
-
-
-def debug(d):
-    passed, failed, skipped = debug_summary(d)
-    print(f"{passed} passed, {failed} failed, {skipped} skipped")
-    return 1 if failed else 0
-
-
 def main():
-    if len(sys.argv) == 3 and sys.argv[1] == "collect":
-        collect(sys.argv[2])
-    elif len(sys.argv) == 3 and sys.argv[1] == "debug":
-        sys.exit(debug(sys.argv[2]))
-    elif len(sys.argv) == 5 and sys.argv[1] == "resume":
-        sys.exit(resume(*sys.argv[2:]))
-    elif len(sys.argv) in (4, 5) and sys.argv[1] == "report":
-        sys.exit(report(*sys.argv[2:]))
-    else:
+    cmds = {"collect": (collect, 1), "debug": (debug, 1), "differ": (differ, 3),
+            "resume": (resume, 3), "report": (report, (2, 3))}
+    cmd = cmds.get(sys.argv[1] if len(sys.argv) > 1 else "")
+    nargs = len(sys.argv) - 2
+    if not cmd or nargs not in (cmd[1] if isinstance(cmd[1], tuple) else (cmd[1],)):
         sys.exit(__doc__)
+    sys.exit(cmd[0](*sys.argv[2:]) or 0)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 #!/bin/sh
 # run-debug.sh [LIST [OUTDIR]]: the project kernel with the debug config
-# (KASAN, lockdep, kmemleak, DMA-API and dma-buf debugging, fault
+# (KASAN, lockdep, kmemleak, DMA-API and dma-buf debugging, UBSAN, fault
 # injection): the helper's KUnit suite, the IGT list (default
-# lists/curated.txt, with igt-tests), then the fault injection pass
-# (lists/faults.txt). Fails on any kernel report or leak. Given an OUTDIR
+# lists/curated.txt, with igt-tests), then the systematic fault injection
+# pass (lists/faults.txt). Fails on any kernel report or leak. Given an OUTDIR
 # (make check: lists/debug-ci.txt), it leaves the results there for the
 # caller to report instead.
 set -eu
@@ -18,8 +18,9 @@ mkdir -p "$dir"
 # KASAN and lockdep under TCG: slow to boot, slow to run. So slow that
 # ACPI's _PRT method hits the AML loop timeout and the virtio devices get no
 # interrupt: route PCI interrupts from the BIOS's table instead.
+# kasan_multi_shot: every KASAN report is printed, not only the first.
 export WB_CONFIG=debug WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-3600} WB_TEST_TIMEOUT=${WB_TEST_TIMEOUT:-600} \
-	WB_BOOT_TIMEOUT=${WB_BOOT_TIMEOUT:-1200} WB_CMDLINE=pci=noacpi
+	WB_BOOT_TIMEOUT=${WB_BOOT_TIMEOUT:-1200} WB_CMDLINE="pci=noacpi kasan_multi_shot"
 # KUnit: only the helper's suite (the other DRM suites are upstream's, slow
 # under KASAN, and some trip lockdep there).
 WB_CMDLINE="$WB_CMDLINE kunit.filter_glob=drm_gem_chunk_helper" \

@@ -3,7 +3,7 @@
 # wb.mode= on the kernel command line says what to do:
 #   kunit  the built-in KUnit suites ran during boot: save their log
 #   igt    run the test list named by wb.list= (run-igt.sh)
-#   faults the same with slab and page allocations failing at random
+#   faults the same with systematic fault injection (run-igt.sh)
 #   scene  the compositor scene: weston and its clients (wayland/scene.sh)
 #   scene-shell  the same, left running, and a shell on the serial console
 #   bench  the benchmark: /wb/build/benchmark/chunk_bench > /results/bench.json
@@ -76,8 +76,11 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak >/results/kmemleak.txt
 fi
+# The host checks the kernel's taint flags against what the boot may have.
+taint=$(cat /proc/sys/kernel/tainted)
+echo "$taint" >/results/taint
 echo "$mode" >/results/done
 sync
-echo "wb: guest done" >/dev/kmsg
+echo "wb: guest done, taint $taint" >/dev/kmsg
 # No init system in the guest: reboot through sysrq; QEMU runs -no-reboot.
 echo b >/proc/sysrq-trigger

@@ -1,22 +1,32 @@
 #!/bin/sh
 # run-igt.sh LIST OUTDIR [faults]: run each line of LIST ("driver binary
-# [subtests]") with IGT_FORCE_DRIVER=driver, one invocation a line. With
-# "faults", 20 % of the slab and page allocations made by the chunk helper's
-# code for the test's processes fail (fault injection's task and stacktrace
-# filters; needs a debug kernel). For each it writes
-# OUTDIR/N.out (the test's output), N.dmesg (the kernel log during it) and
-# a line "N<TAB>binary<TAB>exit code" to OUTDIR/index (after a kernel oops
-# the code is "died" and the list stops there); with "faults" also
-# OUTDIR/{before,after} (live dma-bufs, memory available), to show that
-# what the failed calls allocated was given back.
+# [subtests]") with IGT_FORCE_DRIVER=driver, one invocation a line. Each
+# invocation N writes OUTDIR/N.out (the test's output), N.dmesg (the kernel
+# log during it) and a line to OUTDIR/index, tab-separated:
+#   N  binary  exit-code  pages-before  pages-after  subtest  nth  slab  page
+# pages: what /sys/kernel/debug/drm_gem_chunk/pages counts before and after
+# the program ("-" on a kernel without the chunk helper); after a kernel
+# oops the exit code is "died" and the list stops there.
+#
+# With "faults" (a debug kernel), systematic fault injection: every subtest
+# of the list runs again and again with WB_FAIL_NTH=1, 2, 3 ... (igt-tests
+# arm /proc/thread-self/fail-nth with it), so that its Nth slab or page
+# allocation with the chunk helper's code on the stack fails, until a run
+# completes with nothing injected. nth, slab and page say which run it was
+# and how many slab and page allocation failures it got. OUTDIR/{before,after}
+# hold the live dma-bufs and available memory around the pass.
 list=$1
 out=$2
+faults=${3:-}
 timeout=$(sed -n 's/.*\bwb\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
 : "${timeout:=240}"
+pages_file=/sys/kernel/debug/drm_gem_chunk/pages
+# Runs of one subtest under fault injection, at most: more is a runaway.
+max_nth=200
 mkdir -p "$out"
 : >"$out/index"
-faults=${3:-}
-n=0
+cp "$list" "$out/list.txt"
+
 if [ "$faults" = faults ]; then
 	# Only allocations with the helper's code on the stack fail: the rest of
 	# the system (the 9p root filesystem above all) must keep working. The
@@ -33,14 +43,18 @@ if [ "$faults" = faults ]; then
 		[ -d "$d" ] || { echo "wb: no $d: not a fault injection kernel" >/dev/kmsg; exit 1; }
 		echo "0x${range% *}" >"$d/require-start"
 		echo "0x${range#* }" >"$d/require-end"
-		echo Y >"$d/task-filter"
-		echo 20 >"$d/probability"
-		echo -1 >"$d/times"
+		# Nothing fails at random: only fail-nth injects. Every failure
+		# it injects counts "times" down, which tells slab from page.
+		echo 0 >"$d/probability"
+		echo 1000000 >"$d/times"
 		echo 1 >"$d/verbose"
 		echo N >"$d/ignore-gfp-wait"
 	done
+	# Every order the helper asks for, order 0 included.
+	echo 0 >/sys/kernel/debug/fail_page_alloc/min-order
 	echo N >/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem
 fi
+
 # state FILE: dma-bufs alive and memory available, once the system is idle.
 state() {
 	sync
@@ -51,26 +65,35 @@ state() {
 		awk '/^MemAvailable:/ { print "available_kb", $2 }' /proc/meminfo
 	} >"$1"
 }
+pages() {
+	cat "$pages_file" 2>/dev/null || echo -
+}
+fault_times() {
+	cat "/sys/kernel/debug/$1/times"
+}
 # died: the kernel oopsed (TAINT_DIE). What runs after an oops hangs or
 # fails for its sake (a dead worker, locks held): the list stops there, the
 # test's exit code is "died", and the host may boot again for the rest.
 died() {
 	[ $(($(cat /proc/sys/kernel/tainted) & 128)) -ne 0 ]
 }
-[ -z "$faults" ] || state "$out/before"
-grep -v -e '^#' -e '^[[:space:]]*$' "$list" | while read -r drv bin subtests; do
+
+n=0
+rc=
+# run DRIVER BINARY [SUBTEST [NTH]]: one invocation; sets rc.
+run() {
 	n=$((n + 1))
+	bin=$2
 	exe=/usr/libexec/igt-gpu-tools/$bin
 	[ -x "$exe" ] || exe=/wb/build/igt-tests/$bin
 	[ -x "$exe" ] || exe=/wb/build/wayland/$bin
-	set --
-	[ -z "$subtests" ] || set -- --run-subtest "$subtests"
 	# A kernel log line holds 1 kB at most.
-	echo "wb: [$n] $drv $bin $*" | cut -c1-900 >/dev/kmsg
+	echo "wb: [$n] $1 $bin${3:+ --run-subtest $3}${4:+ fail-nth $4}" | cut -c1-900 >/dev/kmsg
+	before=$(pages)
+	[ -z "${4:-}" ] || { slab=$(fault_times failslab); page=$(fault_times fail_page_alloc); }
 	dmesg -C
-	[ -z "$faults" ] || set -- sh -c 'echo 1 >/proc/self/make-it-fail; exec "$@"' - "$exe" "$@"
-	[ -n "$faults" ] || set -- "$exe" "$@"
-	IGT_FORCE_DRIVER=$drv timeout -k 10 "$timeout" "$@" >"$out/$n.out" 2>&1 </dev/null &
+	IGT_FORCE_DRIVER=$1 WB_FAIL_NTH=${4:-} timeout -k 10 "$timeout" \
+		"$exe" ${3:+--run-subtest "$3"} >"$out/$n.out" 2>&1 </dev/null &
 	test=$!
 	while kill -0 "$test" 2>/dev/null && ! died; do
 		sleep 0.5
@@ -83,8 +106,61 @@ grep -v -e '^#' -e '^[[:space:]]*$' "$list" | while read -r drv bin subtests; do
 		rc=$?
 	fi
 	dmesg >"$out/$n.dmesg"
-	printf '%s\t%s\t%s\n' "$n" "$bin" "$rc" >>"$out/index"
+	# What the program held is freed when its files close; objects that
+	# wait on a worker (a pending commit) may take a moment longer.
+	after=$(pages)
+	tries=0
+	while [ "$after" != "$before" ] && [ "$before" != - ] && [ $tries -lt 10 ]; do
+		sleep 0.5
+		after=$(pages)
+		tries=$((tries + 1))
+	done
+	if [ -n "${4:-}" ]; then
+		slab=$((slab - $(fault_times failslab)))
+		page=$((page - $(fault_times fail_page_alloc)))
+	else
+		slab=- page=-
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$bin" "$rc" "$before" "$after" \
+		"${3:--}" "${4:--}" "$slab" "$page" >>"$out/index"
 	echo "wb: [$n] $bin exit $rc" >/dev/kmsg
-	[ "$rc" != died ] || break
-done
+}
+
+# selected BINARY PATTERNS: the subtests of BINARY that PATTERNS (a comma-
+# separated list of globs, all when empty) select, one a line.
+selected() {
+	"$1" --list-subtests 2>/dev/null | while read -r name; do
+		[ -n "$2" ] || { echo "$name"; continue; }
+		(set -f; IFS=,; for p in $2; do
+			# shellcheck disable=SC2254
+			case $name in $p) echo "$name"; break ;; esac
+		done)
+	done
+}
+
+[ -z "$faults" ] || state "$out/before"
+grep -v -e '^#' -e '^[[:space:]]*$' "$list" | {
+	while read -r drv bin subtests; do
+		if [ -z "$faults" ]; then
+			run "$drv" "$bin" "$subtests"
+			[ "$rc" != died ] || exit
+			continue
+		fi
+		exe=/wb/build/igt-tests/$bin
+		for sub in $(selected "$exe" "$subtests"); do
+			nth=1
+			while :; do
+				run "$drv" "$bin" "$sub" "$nth"
+				[ "$rc" != died ] || exit
+				[ $((slab + page)) -gt 0 ] || break
+				nth=$((nth + 1))
+				if [ $nth -gt $max_nth ]; then
+					echo "wb: $bin@$sub still gets failures injected after $max_nth runs" >/dev/kmsg
+					printf 'cap\t%s@%s\n' "$bin" "$sub" >>"$out/index"
+					break
+				fi
+			done
+		done
+	done
+}
 [ -z "$faults" ] || state "$out/after"
