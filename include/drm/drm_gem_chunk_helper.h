@@ -557,6 +557,7 @@ int drm_gem_chunk_alloc_chunks(size_t size, unsigned int max_order,
 			       unsigned int *nr_chunks);
 void drm_gem_chunk_free_chunks(struct drm_gem_chunk *chunks,
 			       unsigned int nr_chunks);
+long drm_gem_chunk_nr_pages(void);
 #endif
 
 #endif /* __DRM_GEM_CHUNK_HELPER_H__ */

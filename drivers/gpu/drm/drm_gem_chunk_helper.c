@@ -3,6 +3,8 @@
  * GEM objects backed by chunk lists
  */
 
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/export.h>
@@ -73,6 +75,10 @@
  * driver-private allocation; the use and pin counts only tell whether
  * somebody relies on the storage. A purge (not provided) would simply free
  * the chunks of an unused object; its contents would be lost.
+ *
+ * For leak checks, drm_gem_chunk/pages in debugfs shows how many pages the
+ * helper holds over all objects: once the objects created after a reading
+ * are freed, the count returns to that reading.
  *
  * DMA mapping:
  *
@@ -659,6 +665,9 @@ EXPORT_SYMBOL_GPL(__drm_gem_chunk_dma_iter_next);
  * Native allocation
  */
 
+/* Pages allocated by the helper and not freed yet, shown in debugfs */
+static atomic_long_t drm_gem_chunk_pages = ATOMIC_LONG_INIT(0);
+
 static struct page *drm_gem_chunk_alloc_block(unsigned int order)
 {
 	gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_NOWARN;
@@ -685,6 +694,7 @@ static void __drm_gem_chunk_free_chunks(struct drm_gem_chunk *chunks,
 	drm_gem_chunk_for_each(chunk, chunks, nr_chunks) {
 		for (i = 0; i < chunk->npages; i++)
 			__free_page(chunk->page + i);
+		atomic_long_sub(chunk->npages, &drm_gem_chunk_pages);
 		cond_resched();
 	}
 	kvfree(chunks);
@@ -716,6 +726,7 @@ static int __drm_gem_chunk_alloc_chunks(size_t size, unsigned int max_order,
 			continue;
 		}
 		n = 1UL << order;
+		atomic_long_add(n, &drm_gem_chunk_pages);
 		if (order)
 			split_page(page, order);
 
@@ -727,6 +738,7 @@ static int __drm_gem_chunk_alloc_chunks(size_t size, unsigned int max_order,
 				tmp = kvrealloc(chunks, array_size(2 * cap, sizeof(*chunks)),
 						GFP_KERNEL);
 				if (!tmp) {
+					atomic_long_sub(n, &drm_gem_chunk_pages);
 					while (n--)
 						__free_page(page + n);
 					goto err_free;
@@ -2050,6 +2062,39 @@ err_detach:
 EXPORT_SYMBOL_GPL(drm_gem_chunk_prime_import_no_map);
 
 /*
+ * Debugfs
+ */
+
+static struct dentry *drm_gem_chunk_debugfs_root;
+
+static int drm_gem_chunk_pages_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(&drm_gem_chunk_pages);
+
+	return 0;
+}
+
+/* Signed, so that an accounting bug shows as a negative count. */
+DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(drm_gem_chunk_pages_fops, drm_gem_chunk_pages_get,
+				NULL, "%lld\n");
+
+static int __init drm_gem_chunk_module_init(void)
+{
+	drm_gem_chunk_debugfs_root = debugfs_create_dir("drm_gem_chunk", NULL);
+	debugfs_create_file_unsafe("pages", 0444, drm_gem_chunk_debugfs_root, NULL,
+				   &drm_gem_chunk_pages_fops);
+
+	return 0;
+}
+module_init(drm_gem_chunk_module_init);
+
+static void __exit drm_gem_chunk_module_exit(void)
+{
+	debugfs_remove_recursive(drm_gem_chunk_debugfs_root);
+}
+module_exit(drm_gem_chunk_module_exit);
+
+/*
  * KUnit helpers
  */
 
@@ -2076,6 +2121,12 @@ void drm_gem_chunk_free_chunks(struct drm_gem_chunk *chunks,
 	__drm_gem_chunk_free_chunks(chunks, nr_chunks);
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_gem_chunk_free_chunks);
+
+long drm_gem_chunk_nr_pages(void)
+{
+	return atomic_long_read(&drm_gem_chunk_pages);
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_gem_chunk_nr_pages);
 #endif
 
 MODULE_DESCRIPTION("DRM GEM helpers for objects backed by chunk lists");

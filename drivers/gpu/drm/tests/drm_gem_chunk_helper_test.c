@@ -928,6 +928,49 @@ static void drm_gem_chunk_test_alloc_fallback(struct kunit *test)
 }
 
 /*
+ * Test the count of pages the helper holds. The test case succeeds if
+ * creating objects allocates nothing, their first pin adds their pages to
+ * the count, unpinning keeps them, and freeing them (one of them
+ * write-combined) or a list from the allocator brings the count back.
+ */
+static void drm_gem_chunk_test_nr_pages(struct kunit *test)
+{
+	const size_t size = SZ_4M + PAGE_SIZE, wc_size = SZ_1M;
+	const long npages = (size + wc_size) >> PAGE_SHIFT;
+	struct drm_gem_chunk_object *cobj, *wc;
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk *chunks;
+	unsigned int nr;
+	long before;
+	int ret;
+
+	before = drm_gem_chunk_nr_pages();
+	cobj = drm_gem_chunk_test_create(test, drm, size);
+	wc = drm_gem_chunk_test_create(test, drm, wc_size);
+	wc->map_wc = true;
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_nr_pages(), before);
+
+	ret = drm_gem_chunk_pin(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	drm_gem_chunk_unpin(cobj);
+	ret = drm_gem_chunk_pin(wc);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	drm_gem_chunk_unpin(wc);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_nr_pages(), before + npages);
+
+	kunit_release_action(test, drm_gem_object_put_wrapper, &wc->base);
+	kunit_release_action(test, drm_gem_object_put_wrapper, &cobj->base);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_nr_pages(), before);
+
+	ret = drm_gem_chunk_alloc_chunks(size, 2, &chunks, &nr);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_nr_pages(),
+			before + (long)(size >> PAGE_SHIFT));
+	drm_gem_chunk_free_chunks(chunks, nr);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_nr_pages(), before);
+}
+
+/*
  * Test pinning a chunk GEM object. The test case succeeds if the first pin
  * allocates the backing storage, pins and uses are counted, and the storage
  * stays allocated after the last unpin.
@@ -1722,6 +1765,7 @@ static struct kunit_case drm_gem_chunk_test_cases[] = {
 	KUNIT_CASE(drm_gem_chunk_test_obj_create_hook),
 	KUNIT_CASE(drm_gem_chunk_test_alloc_big),
 	KUNIT_CASE_PARAM(drm_gem_chunk_test_alloc_fallback, drm_gem_chunk_test_order_gen_params),
+	KUNIT_CASE(drm_gem_chunk_test_nr_pages),
 	KUNIT_CASE(drm_gem_chunk_test_pin),
 	KUNIT_CASE(drm_gem_chunk_test_pin_funcs),
 	KUNIT_CASE(drm_gem_chunk_test_vmap),
