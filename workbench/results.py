@@ -202,8 +202,13 @@ def attribute(run, d, boot, key):
         if m and inv:
             sub = m.group(1)
             continue
-        if re.search(r"\[IGT\] \S+: (finished subtest|exiting)", line):
+        if re.search(r"\[IGT\] \S+: finished subtest", line):
             sub = None
+            continue
+        m = re.search(r"\[IGT\] (\S+): exiting", line)
+        if m and inv:
+            # What the program's exit frees runs on: after it, not in it.
+            where, inv, sub = f"between tests (after {m.group(1)})", None, None
             continue
         if not REPORT.search(line):
             continue
