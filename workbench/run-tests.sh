@@ -31,15 +31,17 @@ run_kernel() {
 
 # Everything that decides the unmodified kernel's raw results: its source
 # and config, QEMU, the compiler, the guest's packages and programs, the
-# lists, the workbench's scripts and settings. (results.py turns the raw
-# results into results every time, so the verdict never comes from a cache.)
+# lists, the workbench's scripts and settings. What only judges raw results
+# (results.py, its patterns and lists) is applied anew every time: the
+# verdict never comes from a cache.
 base_key=$( (cd "$WB_TOP"
 	git -C "$WB_BUILD/linux" rev-parse pristine
 	qemu-system-x86_64 --version | head -n 1
 	gcc --version | head -n 1
 	env | grep '^WB_' | sort
 	cat "$WB_BUILD/rootfs/.wb-packages" "$list"
-	find workbench wayland -type f ! -path 'workbench/xfails/*' ! -name results.py |
+	find workbench wayland -type f ! -path 'workbench/xfails/*' ! -name results.py \
+		! -name crash-patterns ! -name kunit-expected-warns |
 		sort | xargs sha256sum
 	find "$WB_BUILD/igt-tests" "$WB_BUILD/wayland" -type f | sort | xargs sha256sum) |
 	sha256sum | cut -c1-16)
