@@ -31,12 +31,18 @@ if [ "$faults" = faults ]; then
 	# Only allocations with the helper's code on the stack fail: the rest of
 	# the system (the 9p root filesystem above all) must keep working. The
 	# helper's functions (all drm_gem_chunk*) are one run in the kernel's
-	# text, the first; the range ends at the function after it.
+	# text, the one with drm_gem_chunk_create (cold parts the compiler
+	# splits off and the KUnit suite lie elsewhere); the range ends at the
+	# function after it.
 	range=$(sort /proc/kallsyms | awk '
-		$2 !~ /^[tT]$/ || end { next }
-		$3 ~ /^(__pfx_)?_*drm_gem_chunk/ { if (!start) start = $1; next }
-		start { end = $1 }
-		END { if (end) print start, end }')
+		$2 !~ /^[tT]$/ { next }
+		$3 ~ /^(__pfx_)?_*drm_gem_chunk/ {
+			if (!start) start = $1
+			if ($3 == "drm_gem_chunk_create") mine = 1
+			next
+		}
+		mine { print start, $1; exit }
+		{ start = "" }')
 	[ -n "$range" ] || { echo "wb: no drm_gem_chunk symbols in /proc/kallsyms" >/dev/kmsg; exit 1; }
 	for f in failslab fail_page_alloc; do
 		d=/sys/kernel/debug/$f
