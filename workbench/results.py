@@ -295,7 +295,8 @@ def parse_faults(run, d, boot):
                 problems.append(f"{problem[1]} {what}")
             if leaked(inv) > 0:
                 problems.append(f"{leaked(inv)} pages not freed {what}")
-        run.set(name, "fail" if problems else "pass", boot, "; ".join(problems))
+        more = f"; {len(problems) - 3} more runs like these" if len(problems) > 3 else ""
+        run.set(name, "fail" if problems else "pass", boot, "; ".join(problems[:3]) + more)
     for line in read(os.path.join(d, "index")):
         if line.startswith("cap\t"):
             run.set(f"faults:{line.split()[1]}", "fail", boot,
