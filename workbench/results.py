@@ -266,6 +266,12 @@ def check_list(run, d, boots, prefix=""):
                 run.set(w, "notrun", boots[0], "the list entry matches no test")
 
 
+def fault_state(d):
+    """run-igt.sh's state before and after the fault pass: {key: value}."""
+    return (dict(l.split() for l in read(os.path.join(d, f)) if len(l.split()) == 2)
+            for f in ("before", "after"))
+
+
 def parse_faults(run, d, boot):
     """The systematic fault injection pass (guest/run-igt.sh faults): one
     result a subtest ("faults:bin@subtest"). Under an injected failure a
@@ -299,16 +305,16 @@ def parse_faults(run, d, boot):
         run.set(name, "fail" if problems else "pass", boot, "; ".join(problems[:3]) + more)
     for line in read(os.path.join(d, "index")):
         if line.startswith("cap\t"):
-            run.set(f"faults:{line.split()[1]}", "fail", boot,
-                    "failures still injected after 200 runs: not exhaustive")
+            _, name, runs = line.split("\t")
+            run.set(f"faults:{name}", "fail", boot,
+                    f"failures still injected after {runs} runs: not exhaustive")
     if os.path.exists(os.path.join(d, "done")):
         if not slab or not page:
             run.set("faults:(injected)", "fail", boot,
                     f"{slab} slab and {page} page allocation failures injected: "
-                    f"the pass reached none of {'slab' if not slab else 'page'} allocations")
+                    f"the pass reached no {' and no '.join(k for k, v in (('slab', slab), ('page', page)) if not v)} allocation")
         # What the failed calls allocated must be given back.
-        before, after = (dict(l.split() for l in read(os.path.join(d, f)) if len(l.split()) == 2)
-                         for f in ("before", "after"))
+        before, after = fault_state(d)
         if int(after.get("dma-bufs", 1 << 30)) > int(before.get("dma-bufs", 0)):
             run.set("faults:(dma-bufs)", "fail", boot,
                     f"dma-bufs alive: {before.get('dma-bufs')} before, {after.get('dma-bufs')} after")
@@ -553,8 +559,7 @@ def debug_summary(d):
         print(f"fault injection: {slab} slab and {page} page allocation failures injected "
               f"into {programs} test programs ({len(invs)} runs of "
               f"{len({(i['bin'], i['sub']) for i in invs})} subtests)")
-        before, after = (dict(l.split() for l in read(os.path.join(fd, f)) if len(l.split()) == 2)
-                         for f in ("before", "after"))
+        before, after = fault_state(fd)
         if before and after:
             print(f"after the fault injection pass: {after.get('dma-bufs')} dma-bufs alive "
                   f"(before: {before.get('dma-bufs')}), "

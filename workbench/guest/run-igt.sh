@@ -162,7 +162,7 @@ grep -v -e '^#' -e '^[[:space:]]*$' "$list" | {
 				nth=$((nth + 1))
 				if [ $nth -gt $max_nth ]; then
 					echo "wb: $bin@$sub still gets failures injected after $max_nth runs" >/dev/kmsg
-					printf 'cap\t%s@%s\n' "$bin" "$sub" >>"$out/index"
+					printf 'cap\t%s@%s\t%s\n' "$bin" "$sub" "$max_nth" >>"$out/index"
 					break
 				fi
 			done
