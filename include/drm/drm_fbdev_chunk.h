@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/* SPDX-License-Identifier: MIT */
 
 #ifndef DRM_FBDEV_CHUNK_H
 #define DRM_FBDEV_CHUNK_H

@@ -1,13 +1,15 @@
-/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/* SPDX-License-Identifier: GPL-2.0 */
 
 #ifndef __DRM_GEM_CHUNK_HELPER_H__
 #define __DRM_GEM_CHUNK_HELPER_H__
 
 #include <linux/dma-direction.h>
+#include <linux/gfp_types.h>
 #include <linux/mm_types.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
 
+#include <drm/drm_chunk.h>
 #include <drm/drm_gem.h>
 
 struct device;
@@ -20,232 +22,6 @@ struct drm_printer;
 struct iosys_map;
 struct sg_table;
 struct vm_area_struct;
-
-/**
- * struct drm_gem_chunk - A physically and DMA contiguous run of pages
- *
- * A chunk list (an array of &struct drm_gem_chunk) describes the backing
- * storage of a buffer in object order. Every chunk starts and ends on a page
- * boundary.
- */
-struct drm_gem_chunk {
-	/**
-	 * @page: First page of the run, or NULL when the memory has no
-	 * &struct page the core mm knows about (imported dma-buf, device
-	 * resource). The pages of a run are contiguous, so page + i is the
-	 * i-th page of the run.
-	 */
-	struct page *page;
-
-	/**
-	 * @dma_addr: Device address of the run, or %DMA_MAPPING_ERROR while
-	 * the run has not been mapped for a device.
-	 */
-	dma_addr_t dma_addr;
-
-	/**
-	 * @npages: Length of the run, in pages. Never zero.
-	 */
-	unsigned long npages;
-};
-
-/**
- * drm_gem_chunk_size - Size of a chunk in bytes
- * @chunk: the chunk
- *
- * Returns:
- * The length of @chunk in bytes.
- */
-static inline size_t drm_gem_chunk_size(const struct drm_gem_chunk *chunk)
-{
-	return (size_t)chunk->npages << PAGE_SHIFT;
-}
-
-/**
- * drm_gem_chunk_for_each - Iterate over the chunks of a chunk list
- * @chunk: &struct drm_gem_chunk pointer used as the cursor
- * @chunks: the chunk list
- * @nr_chunks: number of entries in @chunks
- */
-#define drm_gem_chunk_for_each(chunk, chunks, nr_chunks)			\
-	for (unsigned int __drm_gem_chunk_idx = 0;				\
-	     ((chunk) = __drm_gem_chunk_get(chunks, nr_chunks, __drm_gem_chunk_idx)); \
-	     __drm_gem_chunk_idx++)
-
-/* Internal, for drm_gem_chunk_for_each() */
-static inline struct drm_gem_chunk *
-__drm_gem_chunk_get(const struct drm_gem_chunk *chunks, unsigned int nr_chunks,
-		    unsigned int idx)
-{
-	return idx < nr_chunks ? (struct drm_gem_chunk *)&chunks[idx] : NULL;
-}
-
-/**
- * struct drm_gem_chunk_page_iter - Iterator over the pages of a chunk list
- *
- * Use drm_gem_chunk_for_each_page() to set it up and the accessors
- * drm_gem_chunk_page_iter_page() and drm_gem_chunk_page_iter_index() to read
- * it. Chunks without a &struct page are skipped.
- */
-struct drm_gem_chunk_page_iter {
-	/* private: internal state, keep away */
-	const struct drm_gem_chunk *__chunk;
-	unsigned int __nr_left;
-	unsigned long __pgoff;
-	unsigned long __index;
-	unsigned long __advance;
-};
-
-struct drm_gem_chunk_page_iter *
-__drm_gem_chunk_page_iter_start(struct drm_gem_chunk_page_iter *iter,
-				const struct drm_gem_chunk *chunks,
-				unsigned int nr_chunks, unsigned long pgoffset);
-bool __drm_gem_chunk_page_iter_next(struct drm_gem_chunk_page_iter *iter);
-
-/**
- * drm_gem_chunk_page_iter_page - Current page of a page iterator
- * @iter: the iterator
- *
- * Returns:
- * The page the iterator points at.
- */
-static inline struct page *
-drm_gem_chunk_page_iter_page(const struct drm_gem_chunk_page_iter *iter)
-{
-	return iter->__chunk->page + iter->__pgoff;
-}
-
-/**
- * drm_gem_chunk_page_iter_index - Index of the current page in the chunk list
- * @iter: the iterator
- *
- * Returns:
- * The page index, counted from the start of the chunk list (page-less chunks
- * included), of the page the iterator points at.
- */
-static inline unsigned long
-drm_gem_chunk_page_iter_index(const struct drm_gem_chunk_page_iter *iter)
-{
-	return iter->__index;
-}
-
-/**
- * drm_gem_chunk_for_each_page - Iterate over the pages of a chunk list
- * @iter: &struct drm_gem_chunk_page_iter to hold the state
- * @chunks: the chunk list
- * @nr_chunks: number of entries in @chunks
- * @pgoffset: page index to start at
- *
- * Visits every page of the page-backed chunks of @chunks, in object order,
- * starting at page index @pgoffset. Chunks whose &drm_gem_chunk.page is NULL
- * are skipped, but count for drm_gem_chunk_page_iter_index().
- */
-#define drm_gem_chunk_for_each_page(iter, chunks, nr_chunks, pgoffset)		\
-	for (struct drm_gem_chunk_page_iter *__drm_gem_chunk_pit =			\
-		__drm_gem_chunk_page_iter_start(iter, chunks, nr_chunks, pgoffset); \
-	     __drm_gem_chunk_page_iter_next(__drm_gem_chunk_pit);)
-
-/**
- * struct drm_gem_chunk_dma_iter - Iterator over the DMA ranges of a chunk list
- *
- * Consecutive chunks whose device addresses follow each other are reported
- * as one range. Use drm_gem_chunk_for_each_dma_range() to set it up and
- * drm_gem_chunk_dma_iter_address() and drm_gem_chunk_dma_iter_length() to
- * read it.
- */
-struct drm_gem_chunk_dma_iter {
-	/* private: internal state, keep away */
-	const struct drm_gem_chunk *__next;
-	unsigned int __nr_left;
-	dma_addr_t __addr;
-	size_t __len;
-};
-
-bool __drm_gem_chunk_dma_iter_next(struct drm_gem_chunk_dma_iter *iter);
-
-/* Internal, for drm_gem_chunk_for_each_dma_range() */
-static inline struct drm_gem_chunk_dma_iter *
-__drm_gem_chunk_dma_iter_start(struct drm_gem_chunk_dma_iter *iter,
-			       const struct drm_gem_chunk *chunks,
-			       unsigned int nr_chunks)
-{
-	iter->__next = chunks;
-	iter->__nr_left = nr_chunks;
-
-	return iter;
-}
-
-/**
- * drm_gem_chunk_dma_iter_address - Device address of the current DMA range
- * @iter: the iterator
- *
- * Returns:
- * The device address of the range the iterator points at.
- */
-static inline dma_addr_t
-drm_gem_chunk_dma_iter_address(const struct drm_gem_chunk_dma_iter *iter)
-{
-	return iter->__addr;
-}
-
-/**
- * drm_gem_chunk_dma_iter_length - Length of the current DMA range
- * @iter: the iterator
- *
- * Returns:
- * The length in bytes of the range the iterator points at.
- */
-static inline size_t
-drm_gem_chunk_dma_iter_length(const struct drm_gem_chunk_dma_iter *iter)
-{
-	return iter->__len;
-}
-
-/**
- * drm_gem_chunk_for_each_dma_range - Iterate over the DMA ranges of a chunk list
- * @iter: &struct drm_gem_chunk_dma_iter to hold the state
- * @chunks: the chunk list, mapped for a device
- * @nr_chunks: number of entries in @chunks
- *
- * Visits the device address ranges of @chunks, merging chunks that are
- * contiguous in device address space.
- */
-#define drm_gem_chunk_for_each_dma_range(iter, chunks, nr_chunks)		\
-	for (struct drm_gem_chunk_dma_iter *__drm_gem_chunk_dit =		\
-		__drm_gem_chunk_dma_iter_start(iter, chunks, nr_chunks);	\
-	     __drm_gem_chunk_dma_iter_next(__drm_gem_chunk_dit);)
-
-/*
- * Chunk list conversions
- */
-
-struct drm_gem_chunk *drm_gem_chunks_from_pages(struct page * const *pages,
-						unsigned long npages,
-						unsigned int *nr_chunks);
-int drm_gem_chunks_to_pages(const struct drm_gem_chunk *chunks,
-			    unsigned int nr_chunks, struct page **pages,
-			    unsigned long npages);
-struct drm_gem_chunk *drm_gem_chunks_from_sgt(struct sg_table *sgt,
-					      unsigned int *nr_chunks);
-struct sg_table *drm_gem_chunks_to_sgt(const struct drm_gem_chunk *chunks,
-				       unsigned int nr_chunks,
-				       size_t max_segment);
-struct sg_table *drm_gem_chunks_to_dma_sgt(const struct drm_gem_chunk *chunks,
-					   unsigned int nr_chunks,
-					   size_t max_segment);
-struct drm_gem_chunk *drm_gem_chunks_map_phys_vec(struct device *dev,
-						  const struct phys_vec *vec,
-						  size_t nr_ranges,
-						  enum dma_data_direction dir,
-						  unsigned int *nr_chunks);
-void drm_gem_chunks_unmap_phys_vec(struct device *dev,
-				   struct drm_gem_chunk *chunks,
-				   unsigned int nr_chunks,
-				   enum dma_data_direction dir);
-const struct drm_gem_chunk *drm_gem_chunks_find(const struct drm_gem_chunk *chunks,
-						unsigned int nr_chunks,
-						unsigned long pgoff,
-						unsigned long *first);
 
 /**
  * struct drm_gem_chunk_object - GEM object backed by a chunk list
@@ -263,7 +39,7 @@ struct drm_gem_chunk_object {
 	 * the device addresses of the attachment. NULL for imports without
 	 * mapping.
 	 */
-	struct drm_gem_chunk *chunks;
+	struct drm_chunk *chunks;
 
 	/**
 	 * @nr_chunks: Number of entries in @chunks.
@@ -314,14 +90,26 @@ struct drm_gem_chunk_object {
 	bool map_wc : 1;
 
 	/**
-	 * @dma_mapped: The &drm_gem_chunk.dma_addr fields of @chunks hold
-	 * addresses for the device of &drm_device.dev.
+	 * @dma_mapped: The &drm_chunk.dma_addr fields of @chunks hold
+	 * addresses for the DMA device of the &drm_device, drm_dev_dma_dev().
 	 */
 	bool dma_mapped : 1;
 
-	/* private: fault lookup cursor, protected by the reservation lock */
-	unsigned int lookup_idx;
-	unsigned long lookup_first;
+	/**
+	 * @gfp: GFP flags of the backing storage. drm_gem_chunk_init() sets
+	 * %GFP_HIGHUSER unless the driver set other flags before, e.g. in
+	 * &drm_driver.gem_create_object: %GFP_KERNEL | %__GFP_DMA32 for a
+	 * device that reaches only the first 4 GiB. The memory is charged to
+	 * the allocating task's memory cgroup in any case; %__GFP_MOVABLE is
+	 * not allowed.
+	 */
+	gfp_t gfp;
+
+	/*
+	 * private: page offsets of every DRM_GEM_CHUNK_INDEX_STRIDE-th chunk,
+	 * for lookups in long lists; published with @chunks
+	 */
+	unsigned long *index;
 };
 
 #define to_drm_gem_chunk_obj(obj) \
@@ -350,6 +138,10 @@ void drm_gem_chunk_vunmap(struct drm_gem_chunk_object *cobj,
 
 int drm_gem_chunk_dma_map_locked(struct drm_gem_chunk_object *cobj);
 int drm_gem_chunk_dma_map(struct drm_gem_chunk_object *cobj);
+void drm_gem_chunk_sync_for_cpu(struct drm_gem_chunk_object *cobj,
+				enum dma_data_direction dir);
+void drm_gem_chunk_sync_for_device(struct drm_gem_chunk_object *cobj,
+				   enum dma_data_direction dir);
 
 struct page *drm_gem_chunk_page_at(struct drm_gem_chunk_object *cobj,
 				   size_t offset);
@@ -546,18 +338,5 @@ drm_gem_chunk_prime_import_no_map(struct drm_device *dev,
 #define DRM_GEM_CHUNK_DRIVER_OPS \
 	.gem_prime_import = drm_gem_chunk_prime_import_no_map, \
 	.dumb_create = drm_gem_chunk_dumb_create
-
-/*
- * KUnit helpers
- */
-
-#if IS_ENABLED(CONFIG_KUNIT)
-int drm_gem_chunk_alloc_chunks(size_t size, unsigned int max_order,
-			       struct drm_gem_chunk **chunks,
-			       unsigned int *nr_chunks);
-void drm_gem_chunk_free_chunks(struct drm_gem_chunk *chunks,
-			       unsigned int nr_chunks);
-long drm_gem_chunk_nr_pages(void);
-#endif
 
 #endif /* __DRM_GEM_CHUNK_HELPER_H__ */

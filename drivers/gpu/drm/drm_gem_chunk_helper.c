@@ -1,10 +1,8 @@
-// SPDX-License-Identifier: GPL-2.0-only OR MIT
+// SPDX-License-Identifier: GPL-2.0
 /*
  * GEM objects backed by chunk lists
  */
 
-#include <linux/atomic.h>
-#include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/export.h>
@@ -24,9 +22,8 @@
 #include <asm/set_memory.h>
 #endif
 
-#include <kunit/visibility.h>
-
 #include <drm/drm.h>
+#include <drm/drm_chunk.h>
 #include <drm/drm_device.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_dumb_buffers.h>
@@ -39,12 +36,10 @@
  * DOC: overview
  *
  * This library provides helpers for GEM objects whose backing storage is a
- * chunk list: an array of &struct drm_gem_chunk, each describing a run of
- * pages that is contiguous both physically and in device address space.
- * Contiguous runs are merged, so the number of chunks is the number of runs,
- * not the number of pages. A chunk carries a &struct page for CPU access when
- * the memory has one, and a device address for DMA. The list is passed
- * around whole; everything is page aligned.
+ * chunk list (see drm_chunk.c): an array of &struct drm_chunk, each
+ * describing a run of pages that is contiguous both physically and in
+ * device address space, with a &struct page for CPU access when the memory
+ * has one and a device address for DMA.
  *
  * Functions that operate on the GEM object receive a struct
  * &drm_gem_chunk_object. For the callbacks in &struct drm_gem_object_funcs,
@@ -57,18 +52,13 @@
  * Allocation:
  *
  * Native objects allocate their memory lazily, on the first pin, vmap,
- * mmap or DMA mapping, straight from the page allocator: each run is
- * requested at the highest order that still fits the remaining size, up to
- * order 9 (2 MiB with 4 KiB pages, the PMD size on x86-64). High orders are
- * tried with %__GFP_NORETRY so that a fragmented machine falls back to lower
- * orders, down to single pages, instead of stalling or failing; once an
- * order failed, the allocation does not try higher orders again. Blocks are
- * split into order-0 pages with split_page(), and blocks that happen to be
- * physically adjacent are merged into one chunk. On an unfragmented machine
- * a 64 MiB object is described by at most 32 chunks. The memory is zeroed,
- * comes from %GFP_HIGHUSER (never the movable zone, the pages are pinned)
- * and is charged to the memory cgroup of the allocating task
- * (%__GFP_ACCOUNT), like shmem-backed GEM memory.
+ * mmap or DMA mapping, with drm_chunks_alloc(): in blocks of up to 2 MiB
+ * (the PMD size), merged when adjacent, never longer than the DMA device of
+ * the &drm_device can map in one piece. The memory comes from
+ * &drm_gem_chunk_object.gfp (%GFP_HIGHUSER unless the driver chose
+ * otherwise; never the movable zone, the pages are pinned) and is charged
+ * to the memory cgroup of the allocating task (%__GFP_ACCOUNT) as kernel
+ * memory, where shmem-backed GEM memory is charged as shmem.
  *
  * Compared to shmem, this means: the memory is not swappable. Once
  * allocated, the chunks stay in memory until the object is freed, like a
@@ -76,15 +66,23 @@
  * somebody relies on the storage. A purge (not provided) would simply free
  * the chunks of an unused object; its contents would be lost.
  *
- * For leak checks, drm_gem_chunk/pages in debugfs shows how many pages the
- * helper holds over all objects: once the objects created after a reading
- * are freed, the count returns to that reading.
- *
  * DMA mapping:
  *
- * drm_gem_chunk_dma_map() maps the chunks of a native object for the device
- * of the &drm_device, lazily and once; they are unmapped when the object is
- * freed. Runs are never longer than dma_max_mapping_size() of that device.
+ * drm_gem_chunk_dma_map() maps the chunks of a native object for the DMA
+ * device of the &drm_device (drm_dev_dma_dev()), lazily and once; they are
+ * unmapped when the object is freed. Drivers whose device is not cache
+ * coherent, or whose mappings bounce through swiotlb, hand the memory over
+ * with drm_gem_chunk_sync_for_device() after the CPU wrote it and
+ * drm_gem_chunk_sync_for_cpu() before the CPU reads what the device wrote.
+ *
+ * Userspace mappings:
+ *
+ * Faults are served without the reservation lock: the chunk list never
+ * changes between its allocation and the freeing of the object, and it is
+ * published with release semantics. A fault maps at most the 2 MiB-aligned
+ * window around the faulting address, with one PMD entry where a chunk
+ * holds the whole aligned window. GEM offset and dma-buf mappings of 2 MiB
+ * or more get 2 MiB-aligned addresses, so that the PMD entries line up.
  *
  * PRIME:
  *
@@ -92,7 +90,10 @@
  * maps its attachment, a scatter/gather table is built from the chunks for
  * that importer's device: runs longer than its maximum segment size (or than
  * a scatterlist entry holds) are split, so every importer gets segments it
- * can map, however long the chunks are.
+ * can map, however long the chunks are. The mapping hands the memory to the
+ * importer's device, DMA_BUF_IOCTL_SYNC (dma_buf_begin_cpu_access() and
+ * dma_buf_end_cpu_access()) hands it back and forth for every mapped
+ * attachment, as the system dma-buf heap does.
  *
  * There are two ways to import. drm_gem_chunk_prime_import_no_map(), used by
  * %DRM_GEM_CHUNK_DRIVER_OPS, attaches to the dma-buf without mapping it; this
@@ -105,17 +106,6 @@
  * DMA side of the exporter's table is read, never sg_page(). In both cases
  * CPU access (vmap, mmap) goes through the exporter, and exporting an
  * imported object again returns the original dma-buf.
- *
- * Conversions:
- *
- * To allow incremental adoption, chunk lists can be converted at the
- * boundaries: from and to page arrays (drm_gem_chunks_from_pages(),
- * drm_gem_chunks_to_pages()), from and to scatter/gather tables
- * (drm_gem_chunks_from_sgt(), drm_gem_chunks_to_sgt(),
- * drm_gem_chunks_to_dma_sgt()) and from device resource ranges
- * (drm_gem_chunks_map_phys_vec()). drm_gem_chunk_for_each(),
- * drm_gem_chunk_for_each_page() and drm_gem_chunk_for_each_dma_range()
- * iterate over a chunk list.
  *
  * A driver that uses the defaults looks like this::
  *
@@ -131,14 +121,8 @@
  * object behind an IOMMU.
  */
 
-/*
- * Highest order of a single allocation. Order 9 is 2 MiB with 4 KiB pages,
- * the PMD size on x86-64.
- */
-#define DRM_GEM_CHUNK_MAX_ORDER		min_t(unsigned int, 9, MAX_PAGE_ORDER)
-
-/* Longest run a scatterlist entry can hold, page aligned */
-#define DRM_GEM_CHUNK_SG_MAX_SEGMENT	((size_t)(UINT_MAX & PAGE_MASK))
+/* Chunks per entry of the lookup index of long chunk lists */
+#define DRM_GEM_CHUNK_INDEX_STRIDE	64
 
 static const struct drm_gem_object_funcs drm_gem_chunk_funcs = {
 	.free = drm_gem_chunk_object_free,
@@ -154,630 +138,16 @@ static const struct drm_gem_object_funcs drm_gem_chunk_funcs = {
 	.vm_ops = &drm_gem_chunk_vm_ops,
 };
 
-/*
- * Chunk lists
- */
-
-static bool drm_gem_chunk_pages_follow(const struct drm_gem_chunk *chunk,
-				       struct page *page)
-{
-	struct page *end = chunk->page + chunk->npages;
-
-	/* The memmap must be contiguous too, so that page + i works. */
-	return end == page &&
-	       page_to_pfn(chunk->page) + chunk->npages == page_to_pfn(page);
-}
-
-static bool drm_gem_chunk_dma_follows(const struct drm_gem_chunk *chunk,
-				      dma_addr_t addr)
-{
-	return chunk->dma_addr + drm_gem_chunk_size(chunk) == addr;
-}
-
-static size_t drm_gem_chunk_max_segment(size_t max_segment)
-{
-	if (!max_segment || max_segment > DRM_GEM_CHUNK_SG_MAX_SEGMENT)
-		max_segment = DRM_GEM_CHUNK_SG_MAX_SEGMENT;
-
-	return max_t(size_t, max_segment & PAGE_MASK, PAGE_SIZE);
-}
-
-/**
- * drm_gem_chunks_from_pages - Build a chunk list from a page array
- * @pages: the pages, in object order
- * @npages: number of entries in @pages
- * @nr_chunks: returns the number of chunks
- *
- * Merges physically contiguous pages into one chunk each. The device
- * addresses of the chunks are set to %DMA_MAPPING_ERROR. The pages are not
- * referenced; the caller keeps them alive for as long as it uses the list.
- * Free the list with kvfree().
- *
- * Returns:
- * The chunk list on success, ERR_PTR(-EINVAL) if @npages is zero, or
- * ERR_PTR(-ENOMEM) if the list cannot be allocated.
- */
-struct drm_gem_chunk *drm_gem_chunks_from_pages(struct page * const *pages,
-						unsigned long npages,
-						unsigned int *nr_chunks)
-{
-	struct drm_gem_chunk *chunks, *chunk;
-	unsigned long i, nr = 1;
-
-	if (!npages || npages > UINT_MAX)
-		return ERR_PTR(-EINVAL);
-
-	for (i = 1; i < npages; i++)
-		if (page_to_pfn(pages[i - 1]) + 1 != page_to_pfn(pages[i]) ||
-		    pages[i - 1] + 1 != pages[i])
-			nr++;
-
-	chunks = kvmalloc_array(nr, sizeof(*chunks), GFP_KERNEL);
-	if (!chunks)
-		return ERR_PTR(-ENOMEM);
-
-	chunk = chunks;
-	*chunk = (struct drm_gem_chunk){ pages[0], DMA_MAPPING_ERROR, 1 };
-	for (i = 1; i < npages; i++) {
-		if (drm_gem_chunk_pages_follow(chunk, pages[i])) {
-			chunk->npages++;
-			continue;
-		}
-		*++chunk = (struct drm_gem_chunk){ pages[i], DMA_MAPPING_ERROR, 1 };
-	}
-
-	*nr_chunks = nr;
-
-	return chunks;
-}
-EXPORT_SYMBOL_GPL(drm_gem_chunks_from_pages);
-
-/**
- * drm_gem_chunks_to_pages - Fill a page array from a chunk list
- * @chunks: the chunk list
- * @nr_chunks: number of entries in @chunks
- * @pages: array to fill, in object order
- * @npages: number of entries in @pages
- *
- * The pages are not referenced.
- *
- * Returns:
- * 0 on success, -EINVAL if a chunk has no &struct page, or -ENOSPC if the
- * chunks hold more than @npages pages. Entries of @pages past the last page
- * of the list are left untouched.
- */
-int drm_gem_chunks_to_pages(const struct drm_gem_chunk *chunks,
-			    unsigned int nr_chunks, struct page **pages,
-			    unsigned long npages)
-{
-	const struct drm_gem_chunk *chunk;
-	unsigned long i, n = 0;
-
-	drm_gem_chunk_for_each(chunk, chunks, nr_chunks) {
-		if (!chunk->page)
-			return -EINVAL;
-		if (chunk->npages > npages - n)
-			return -ENOSPC;
-		for (i = 0; i < chunk->npages; i++)
-			pages[n++] = chunk->page + i;
-	}
-
-	return 0;
-}
-EXPORT_SYMBOL_GPL(drm_gem_chunks_to_pages);
-
-/**
- * drm_gem_chunks_from_sgt - Build a page-less chunk list from a mapped sg_table
- * @sgt: scatter/gather table, mapped for a device
- * @nr_chunks: returns the number of chunks
- *
- * Translates the DMA side of @sgt into chunks whose &drm_gem_chunk.page is
- * NULL, merging segments that are contiguous in device address space. The
- * CPU side of @sgt (sg_page(), offset, length) is never read, so this works
- * on tables handed out by any dma-buf exporter. Free the list with kvfree().
- *
- * Returns:
- * The chunk list on success, ERR_PTR(-EINVAL) if @sgt has no mapped segment
- * or a segment is not page aligned, or ERR_PTR(-ENOMEM).
- */
-struct drm_gem_chunk *drm_gem_chunks_from_sgt(struct sg_table *sgt,
-					      unsigned int *nr_chunks)
-{
-	struct drm_gem_chunk *chunks, *chunk = NULL;
-	struct scatterlist *sg;
-	unsigned int i, nr = 0;
-	dma_addr_t next = DMA_MAPPING_ERROR;
-
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		dma_addr_t addr = sg_dma_address(sg);
-		unsigned int len = sg_dma_len(sg);
-
-		if (!len)
-			continue;
-		if (!PAGE_ALIGNED(addr) || !PAGE_ALIGNED(len))
-			return ERR_PTR(-EINVAL);
-		if (!nr || addr != next)
-			nr++;
-		next = addr + len;
-	}
-	if (!nr)
-		return ERR_PTR(-EINVAL);
-
-	chunks = kvmalloc_array(nr, sizeof(*chunks), GFP_KERNEL);
-	if (!chunks)
-		return ERR_PTR(-ENOMEM);
-
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		dma_addr_t addr = sg_dma_address(sg);
-		unsigned int len = sg_dma_len(sg);
-
-		if (!len)
-			continue;
-		if (chunk && drm_gem_chunk_dma_follows(chunk, addr)) {
-			chunk->npages += len >> PAGE_SHIFT;
-			continue;
-		}
-		chunk = chunk ? chunk + 1 : chunks;
-		*chunk = (struct drm_gem_chunk){ NULL, addr, len >> PAGE_SHIFT };
-	}
-
-	*nr_chunks = nr;
-
-	return chunks;
-}
-EXPORT_SYMBOL_GPL(drm_gem_chunks_from_sgt);
-
-static int drm_gem_chunks_count_segments(const struct drm_gem_chunk *chunks,
-					 unsigned int nr_chunks,
-					 size_t max_segment)
-{
-	const struct drm_gem_chunk *chunk;
-	unsigned long nents = 0;
-
-	drm_gem_chunk_for_each(chunk, chunks, nr_chunks) {
-		nents += DIV_ROUND_UP(drm_gem_chunk_size(chunk), max_segment);
-		if (nents > UINT_MAX)
-			return -EINVAL;
-	}
-
-	return nents ? nents : -EINVAL;
-}
-
-static struct sg_table *
-__drm_gem_chunks_to_sgt(const struct drm_gem_chunk *chunks,
-			unsigned int nr_chunks, size_t max_segment, bool dma)
-{
-	const struct drm_gem_chunk *chunk;
-	struct scatterlist *sg;
-	struct sg_table *sgt;
-	int nents, ret;
-
-	max_segment = drm_gem_chunk_max_segment(max_segment);
-	nents = drm_gem_chunks_count_segments(chunks, nr_chunks, max_segment);
-	if (nents < 0)
-		return ERR_PTR(nents);
-
-	drm_gem_chunk_for_each(chunk, chunks, nr_chunks)
-		if (!dma && !chunk->page)
-			return ERR_PTR(-EINVAL);
-
-	sgt = kzalloc_obj(*sgt);
-	if (!sgt)
-		return ERR_PTR(-ENOMEM);
-
-	ret = sg_alloc_table(sgt, nents, GFP_KERNEL);
-	if (ret) {
-		kfree(sgt);
-		return ERR_PTR(ret);
-	}
-
-	sg = sgt->sgl;
-	drm_gem_chunk_for_each(chunk, chunks, nr_chunks) {
-		size_t left = drm_gem_chunk_size(chunk), done = 0;
-
-		while (left) {
-			size_t len = min(left, max_segment);
-
-			if (dma) {
-				sg_dma_address(sg) = chunk->dma_addr + done;
-				sg_dma_len(sg) = len;
-			} else {
-				sg_set_page(sg, chunk->page + (done >> PAGE_SHIFT),
-					    len, 0);
-			}
-			done += len;
-			left -= len;
-			sg = sg_next(sg);
-		}
-	}
-
-	return sgt;
-}
-
-/**
- * drm_gem_chunks_to_sgt - Build a scatter/gather table of pages from a chunk list
- * @chunks: the chunk list, every chunk with a &struct page
- * @nr_chunks: number of entries in @chunks
- * @max_segment: longest segment in bytes, rounded down to a page; 0 for the
- *	longest a scatterlist entry can hold
- *
- * Builds an sg_table with one entry per chunk, splitting chunks longer than
- * @max_segment. The table is not mapped: use dma_map_sgtable() for that.
- * Free it with sg_free_table() and kfree().
- *
- * Returns:
- * The table on success, ERR_PTR(-EINVAL) if the list is empty or a chunk has
- * no &struct page, or ERR_PTR(-ENOMEM).
- */
-struct sg_table *drm_gem_chunks_to_sgt(const struct drm_gem_chunk *chunks,
-				       unsigned int nr_chunks,
-				       size_t max_segment)
-{
-	return __drm_gem_chunks_to_sgt(chunks, nr_chunks, max_segment, false);
-}
-EXPORT_SYMBOL_GPL(drm_gem_chunks_to_sgt);
-
-/**
- * drm_gem_chunks_to_dma_sgt - Build a DMA-only scatter/gather table from a chunk list
- * @chunks: the chunk list, mapped for a device
- * @nr_chunks: number of entries in @chunks
- * @max_segment: longest segment in bytes, rounded down to a page; 0 for the
- *	longest a scatterlist entry can hold
- *
- * Builds an sg_table that holds only device addresses and lengths
- * (sg_dma_address() and sg_dma_len()), with NULL pages, as a dma-buf
- * exporter of device memory hands out. Chunks longer than @max_segment are
- * split. Free the table with sg_free_table() and kfree(); never pass it to
- * dma_unmap_sgtable().
- *
- * Returns:
- * The table on success, ERR_PTR(-EINVAL) if the list is empty, or
- * ERR_PTR(-ENOMEM).
- */
-struct sg_table *drm_gem_chunks_to_dma_sgt(const struct drm_gem_chunk *chunks,
-					   unsigned int nr_chunks,
-					   size_t max_segment)
-{
-	return __drm_gem_chunks_to_sgt(chunks, nr_chunks, max_segment, true);
-}
-EXPORT_SYMBOL_GPL(drm_gem_chunks_to_dma_sgt);
-
-/**
- * drm_gem_chunks_map_phys_vec - Map device resource ranges into a chunk list
- * @dev: device that will access the ranges
- * @vec: physical address ranges (MMIO, e.g. a PCI BAR), page aligned
- * @nr_ranges: number of entries in @vec
- * @dir: direction of the DMA transfers
- * @nr_chunks: returns the number of chunks
- *
- * Merges physically contiguous ranges, maps every run for @dev with
- * dma_map_phys() and %DMA_ATTR_MMIO and returns page-less chunks holding the
- * device addresses. Release the list with drm_gem_chunks_unmap_phys_vec().
- *
- * Returns:
- * The chunk list on success, ERR_PTR(-EINVAL) if @vec is empty or not page
- * aligned, ERR_PTR(-ENOMEM) if the list cannot be allocated, or
- * ERR_PTR(-EIO) if a range cannot be mapped.
- */
-struct drm_gem_chunk *drm_gem_chunks_map_phys_vec(struct device *dev,
-						  const struct phys_vec *vec,
-						  size_t nr_ranges,
-						  enum dma_data_direction dir,
-						  unsigned int *nr_chunks)
-{
-	struct drm_gem_chunk *chunks;
-	unsigned long nr = 0;
-	phys_addr_t next = 0;
-	size_t i, len;
-	unsigned int n;
-	int ret;
-
-	for (i = 0; i < nr_ranges; i++) {
-		if (!vec[i].len || !PAGE_ALIGNED(vec[i].paddr) ||
-		    !PAGE_ALIGNED(vec[i].len))
-			return ERR_PTR(-EINVAL);
-		if (!nr || vec[i].paddr != next)
-			nr++;
-		next = vec[i].paddr + vec[i].len;
-	}
-	if (!nr || nr > UINT_MAX)
-		return ERR_PTR(-EINVAL);
-
-	chunks = kvmalloc_array(nr, sizeof(*chunks), GFP_KERNEL);
-	if (!chunks)
-		return ERR_PTR(-ENOMEM);
-
-	for (i = 0, n = 0; i < nr_ranges; n++) {
-		phys_addr_t paddr = vec[i].paddr;
-		dma_addr_t addr;
-
-		len = vec[i].len;
-		while (++i < nr_ranges && vec[i].paddr == paddr + len)
-			len += vec[i].len;
-
-		addr = dma_map_phys(dev, paddr, len, dir, DMA_ATTR_MMIO);
-		if (dma_mapping_error(dev, addr)) {
-			ret = -EIO;
-			goto err_unmap;
-		}
-		chunks[n] = (struct drm_gem_chunk){ NULL, addr, len >> PAGE_SHIFT };
-	}
-
-	*nr_chunks = nr;
-
-	return chunks;
-
-err_unmap:
-	drm_gem_chunks_unmap_phys_vec(dev, chunks, n, dir);
-	return ERR_PTR(ret);
-}
-EXPORT_SYMBOL_GPL(drm_gem_chunks_map_phys_vec);
-
-/**
- * drm_gem_chunks_unmap_phys_vec - Unmap and free a chunk list of device resources
- * @dev: device the ranges were mapped for
- * @chunks: chunk list returned by drm_gem_chunks_map_phys_vec()
- * @nr_chunks: number of entries in @chunks
- * @dir: direction passed to drm_gem_chunks_map_phys_vec()
- */
-void drm_gem_chunks_unmap_phys_vec(struct device *dev,
-				   struct drm_gem_chunk *chunks,
-				   unsigned int nr_chunks,
-				   enum dma_data_direction dir)
-{
-	const struct drm_gem_chunk *chunk;
-
-	drm_gem_chunk_for_each(chunk, chunks, nr_chunks)
-		dma_unmap_phys(dev, chunk->dma_addr, drm_gem_chunk_size(chunk),
-			       dir, DMA_ATTR_MMIO);
-	kvfree(chunks);
-}
-EXPORT_SYMBOL_GPL(drm_gem_chunks_unmap_phys_vec);
-
-/**
- * drm_gem_chunks_find - Find the chunk holding a page
- * @chunks: the chunk list
- * @nr_chunks: number of entries in @chunks
- * @pgoff: page index in the list
- * @first: returns the page index of the first page of the chunk found
- *
- * Walks the list from the start, so the cost grows with the number of
- * chunks.
- *
- * Returns:
- * The chunk holding page @pgoff, or NULL if the list is shorter.
- */
-const struct drm_gem_chunk *drm_gem_chunks_find(const struct drm_gem_chunk *chunks,
-						unsigned int nr_chunks,
-						unsigned long pgoff,
-						unsigned long *first)
-{
-	const struct drm_gem_chunk *chunk;
-	unsigned long start = 0;
-
-	drm_gem_chunk_for_each(chunk, chunks, nr_chunks) {
-		if (pgoff - start < chunk->npages) {
-			*first = start;
-			return chunk;
-		}
-		start += chunk->npages;
-	}
-
-	return NULL;
-}
-EXPORT_SYMBOL_GPL(drm_gem_chunks_find);
-
-/**
- * __drm_gem_chunk_page_iter_start - Set up a page iterator
- * @iter: the iterator
- * @chunks: the chunk list
- * @nr_chunks: number of entries in @chunks
- * @pgoffset: page index to start at
- *
- * Internal, use drm_gem_chunk_for_each_page().
- *
- * Returns:
- * @iter.
- */
-struct drm_gem_chunk_page_iter *
-__drm_gem_chunk_page_iter_start(struct drm_gem_chunk_page_iter *iter,
-				const struct drm_gem_chunk *chunks,
-				unsigned int nr_chunks, unsigned long pgoffset)
-{
-	iter->__chunk = chunks;
-	iter->__nr_left = nr_chunks;
-	iter->__pgoff = pgoffset;
-	iter->__index = pgoffset;
-	iter->__advance = 0;
-
-	return iter;
-}
-EXPORT_SYMBOL_GPL(__drm_gem_chunk_page_iter_start);
-
-/**
- * __drm_gem_chunk_page_iter_next - Step a page iterator
- * @iter: the iterator
- *
- * Internal, use drm_gem_chunk_for_each_page().
- *
- * Returns:
- * True if the iterator points at the next page, false at the end.
- */
-bool __drm_gem_chunk_page_iter_next(struct drm_gem_chunk_page_iter *iter)
-{
-	if (!iter->__nr_left)
-		return false;
-
-	iter->__pgoff += iter->__advance;
-	iter->__index += iter->__advance;
-	iter->__advance = 1;
-
-	for (;;) {
-		const struct drm_gem_chunk *chunk = iter->__chunk;
-
-		if (iter->__pgoff < chunk->npages) {
-			if (chunk->page)
-				return true;
-			/* skip the rest of a page-less chunk */
-			iter->__index += chunk->npages - iter->__pgoff;
-			iter->__pgoff = chunk->npages;
-		}
-		iter->__pgoff -= chunk->npages;
-		iter->__chunk++;
-		if (!--iter->__nr_left)
-			return false;
-	}
-}
-EXPORT_SYMBOL_GPL(__drm_gem_chunk_page_iter_next);
-
-/**
- * __drm_gem_chunk_dma_iter_next - Step a DMA range iterator
- * @iter: the iterator
- *
- * Internal, use drm_gem_chunk_for_each_dma_range().
- *
- * Returns:
- * True if the iterator points at the next range, false at the end.
- */
-bool __drm_gem_chunk_dma_iter_next(struct drm_gem_chunk_dma_iter *iter)
-{
-	const struct drm_gem_chunk *chunk = iter->__next;
-
-	if (!iter->__nr_left)
-		return false;
-
-	iter->__addr = chunk->dma_addr;
-	iter->__len = drm_gem_chunk_size(chunk);
-
-	while (--iter->__nr_left) {
-		chunk++;
-		if (chunk->dma_addr != iter->__addr + iter->__len)
-			break;
-		iter->__len += drm_gem_chunk_size(chunk);
-	}
-	iter->__next = iter->__nr_left ? chunk : NULL;
-
-	return true;
-}
-EXPORT_SYMBOL_GPL(__drm_gem_chunk_dma_iter_next);
-
-/*
- * Native allocation
- */
-
-/* Pages allocated by the helper and not freed yet, shown in debugfs */
-static atomic_long_t drm_gem_chunk_pages = ATOMIC_LONG_INIT(0);
-
-static struct page *drm_gem_chunk_alloc_block(unsigned int order)
-{
-	gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_NOWARN;
-
-	/*
-	 * High orders are an optimisation: give up early and fall back to
-	 * smaller blocks rather than reclaim or compact hard. Single pages
-	 * are worth trying hard for, but never the OOM killer.
-	 */
-	if (order)
-		gfp |= __GFP_NORETRY | __GFP_NOMEMALLOC;
-	else
-		gfp |= __GFP_RETRY_MAYFAIL;
-
-	return alloc_pages(gfp, order);
-}
-
-static void __drm_gem_chunk_free_chunks(struct drm_gem_chunk *chunks,
-					unsigned int nr_chunks)
-{
-	const struct drm_gem_chunk *chunk;
-	unsigned long i;
-
-	drm_gem_chunk_for_each(chunk, chunks, nr_chunks) {
-		for (i = 0; i < chunk->npages; i++)
-			__free_page(chunk->page + i);
-		atomic_long_sub(chunk->npages, &drm_gem_chunk_pages);
-		cond_resched();
-	}
-	kvfree(chunks);
-}
-
-static int __drm_gem_chunk_alloc_chunks(size_t size, unsigned int max_order,
-					unsigned long max_run,
-					struct drm_gem_chunk **out,
-					unsigned int *nr_out)
-{
-	unsigned long left = size >> PAGE_SHIFT;
-	unsigned int order = max_order, nr = 0, cap = 4;
-	struct drm_gem_chunk *chunks, *last = NULL, *tmp;
-
-	chunks = kvmalloc_array(cap, sizeof(*chunks), GFP_KERNEL);
-	if (!chunks)
-		return -ENOMEM;
-
-	while (left) {
-		unsigned long n;
-		struct page *page;
-
-		order = min_t(unsigned int, order, ilog2(left));
-		page = drm_gem_chunk_alloc_block(order);
-		if (!page) {
-			if (!order)
-				goto err_free;
-			order--;
-			continue;
-		}
-		n = 1UL << order;
-		atomic_long_add(n, &drm_gem_chunk_pages);
-		if (order)
-			split_page(page, order);
-
-		if (last && last->npages + n <= max_run &&
-		    drm_gem_chunk_pages_follow(last, page)) {
-			last->npages += n;
-		} else {
-			if (nr == cap) {
-				tmp = kvrealloc(chunks, array_size(2 * cap, sizeof(*chunks)),
-						GFP_KERNEL);
-				if (!tmp) {
-					atomic_long_sub(n, &drm_gem_chunk_pages);
-					while (n--)
-						__free_page(page + n);
-					goto err_free;
-				}
-				chunks = tmp;
-				cap *= 2;
-			}
-			last = &chunks[nr++];
-			*last = (struct drm_gem_chunk){ page, DMA_MAPPING_ERROR, n };
-		}
-		left -= n;
-		cond_resched();
-	}
-
-	if (nr < cap) {
-		tmp = kvrealloc(chunks, array_size(nr, sizeof(*chunks)), GFP_KERNEL);
-		if (tmp)
-			chunks = tmp;
-	}
-
-	*out = chunks;
-	*nr_out = nr;
-
-	return 0;
-
-err_free:
-	__drm_gem_chunk_free_chunks(chunks, nr);
-	return -ENOMEM;
-}
 
 #ifdef CONFIG_X86
-static int drm_gem_chunk_set_caching(struct drm_gem_chunk *chunks,
+static int drm_gem_chunk_set_caching(struct drm_chunk *chunks,
 				     unsigned int nr_chunks, bool wc)
 {
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < nr_chunks; i++) {
-		struct drm_gem_chunk *chunk = &chunks[i];
+		struct drm_chunk *chunk = &chunks[i];
 		unsigned long addr, done, n;
 
 		if (PageHighMem(chunk->page))
@@ -803,19 +173,94 @@ static int drm_gem_chunk_set_caching(struct drm_gem_chunk *chunks,
 	return 0;
 }
 #else
-static int drm_gem_chunk_set_caching(struct drm_gem_chunk *chunks,
+static int drm_gem_chunk_set_caching(struct drm_chunk *chunks,
 				     unsigned int nr_chunks, bool wc)
 {
 	return 0;
 }
 #endif
 
+/* Page offsets of every DRM_GEM_CHUNK_INDEX_STRIDE-th chunk of a long list */
+static unsigned long *drm_gem_chunk_build_index(const struct drm_chunk *chunks,
+						unsigned int nr_chunks)
+{
+	unsigned long *index, start = 0;
+	unsigned int i;
+
+	if (nr_chunks <= DRM_GEM_CHUNK_INDEX_STRIDE)
+		return NULL;
+
+	index = kvmalloc_array(DIV_ROUND_UP(nr_chunks, DRM_GEM_CHUNK_INDEX_STRIDE),
+			       sizeof(*index), GFP_KERNEL);
+	if (!index)
+		return ERR_PTR(-ENOMEM);
+
+	for (i = 0; i < nr_chunks; i++) {
+		if (i % DRM_GEM_CHUNK_INDEX_STRIDE == 0)
+			index[i / DRM_GEM_CHUNK_INDEX_STRIDE] = start;
+		start += chunks[i].npages;
+	}
+
+	return index;
+}
+
+/*
+ * The chunk holding page @pgoff of a published chunk list, found without
+ * locks: a binary search over the index, then at most a stride of chunks.
+ */
+static const struct drm_chunk *
+drm_gem_chunk_lookup(const struct drm_gem_chunk_object *cobj,
+		     const struct drm_chunk *chunks, unsigned long pgoff,
+		     unsigned long *first)
+{
+	const unsigned long *index = cobj->index;
+	unsigned int i = 0, nr = cobj->nr_chunks;
+	unsigned long start = 0;
+
+	if (index) {
+		unsigned int lo = 0, hi = DIV_ROUND_UP(nr, DRM_GEM_CHUNK_INDEX_STRIDE);
+
+		while (hi - lo > 1) {
+			unsigned int mid = lo + (hi - lo) / 2;
+
+			if (index[mid] <= pgoff)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		i = lo * DRM_GEM_CHUNK_INDEX_STRIDE;
+		start = index[lo];
+	}
+
+	for (; i < nr; start += chunks[i++].npages) {
+		if (pgoff - start < chunks[i].npages) {
+			*first = start;
+			return &chunks[i];
+		}
+	}
+
+	return NULL;
+}
+
+/*
+ * Publishes a chunk list: lockless readers load @chunks with acquire
+ * semantics and then see @nr_chunks and @index.
+ */
+static void drm_gem_chunk_publish(struct drm_gem_chunk_object *cobj,
+				  struct drm_chunk *chunks, unsigned int nr,
+				  unsigned long *index)
+{
+	cobj->nr_chunks = nr;
+	cobj->index = index;
+	smp_store_release(&cobj->chunks, chunks);
+}
+
 static int drm_gem_chunk_populate_locked(struct drm_gem_chunk_object *cobj)
 {
 	struct drm_gem_object *obj = &cobj->base;
-	struct device *dev = obj->dev->dev;
-	unsigned long max_run = ULONG_MAX;
-	struct drm_gem_chunk *chunks;
+	struct device *dma_dev = drm_dev_dma_dev(obj->dev);
+	struct drm_chunk *chunks;
+	unsigned long *index;
 	unsigned int nr;
 	int ret;
 
@@ -825,43 +270,34 @@ static int drm_gem_chunk_populate_locked(struct drm_gem_chunk_object *cobj)
 		return 0;
 
 	/* Keep every run mappable in one piece for our own device. */
-	if (dev)
-		max_run = max_t(unsigned long, dma_max_mapping_size(dev) >> PAGE_SHIFT, 1);
-
-	ret = __drm_gem_chunk_alloc_chunks(obj->size, DRM_GEM_CHUNK_MAX_ORDER,
-					   max_run, &chunks, &nr);
-	if (ret) {
+	chunks = drm_chunks_alloc(obj->size, drm_chunks_max_run(dma_dev),
+				  cobj->gfp | __GFP_ACCOUNT, &nr);
+	if (IS_ERR(chunks)) {
 		drm_dbg_kms(obj->dev, "Failed to allocate %zu bytes\n", obj->size);
-		return ret;
+		return PTR_ERR(chunks);
+	}
+
+	index = drm_gem_chunk_build_index(chunks, nr);
+	if (IS_ERR(index)) {
+		ret = PTR_ERR(index);
+		goto err_free;
 	}
 
 	if (cobj->map_wc) {
 		ret = drm_gem_chunk_set_caching(chunks, nr, true);
-		if (ret) {
-			__drm_gem_chunk_free_chunks(chunks, nr);
-			return ret;
-		}
+		if (ret)
+			goto err_free_index;
 	}
 
-	cobj->lookup_idx = 0;
-	cobj->lookup_first = 0;
-	cobj->nr_chunks = nr;
-	WRITE_ONCE(cobj->chunks, chunks);
+	drm_gem_chunk_publish(cobj, chunks, nr, index);
 
 	return 0;
-}
 
-static void drm_gem_chunk_dma_unmap_chunks(struct device *dev,
-					   struct drm_gem_chunk *chunks,
-					   unsigned int nr_chunks)
-{
-	struct drm_gem_chunk *chunk;
-
-	drm_gem_chunk_for_each(chunk, chunks, nr_chunks) {
-		dma_unmap_page(dev, chunk->dma_addr, drm_gem_chunk_size(chunk),
-			       DMA_BIDIRECTIONAL);
-		chunk->dma_addr = DMA_MAPPING_ERROR;
-	}
+err_free_index:
+	kvfree(index);
+err_free:
+	drm_chunks_free(chunks, nr);
+	return ret;
 }
 
 static void drm_gem_chunk_depopulate_locked(struct drm_gem_chunk_object *cobj)
@@ -874,14 +310,16 @@ static void drm_gem_chunk_depopulate_locked(struct drm_gem_chunk_object *cobj)
 		return;
 
 	if (cobj->dma_mapped)
-		drm_gem_chunk_dma_unmap_chunks(obj->dev->dev, cobj->chunks,
-					       cobj->nr_chunks);
+		drm_chunks_dma_unmap(drm_dev_dma_dev(obj->dev), cobj->chunks,
+				     cobj->nr_chunks, DMA_BIDIRECTIONAL, 0);
 	cobj->dma_mapped = false;
 
 	if (cobj->map_wc)
 		drm_gem_chunk_set_caching(cobj->chunks, cobj->nr_chunks, false);
 
-	__drm_gem_chunk_free_chunks(cobj->chunks, cobj->nr_chunks);
+	drm_chunks_free(cobj->chunks, cobj->nr_chunks);
+	kvfree(cobj->index);
+	cobj->index = NULL;
 	cobj->chunks = NULL;
 	cobj->nr_chunks = 0;
 }
@@ -909,11 +347,13 @@ static int drm_gem_chunk_check_size(size_t size)
  *
  * Initializes a chunk GEM object allocated by the caller, e.g. in
  * &drm_driver.gem_create_object, without allocating its backing storage.
- * Sets the default &drm_gem_object_funcs unless the caller set its own.
+ * Sets the default &drm_gem_object_funcs and &drm_gem_chunk_object.gfp
+ * unless the caller set its own.
  *
  * Returns:
- * 0 on success, -EINVAL if @size is zero, not page aligned or too large, or
- * another negative error code on failure.
+ * 0 on success, -EINVAL if @size is zero, not page aligned or too large or
+ * &drm_gem_chunk_object.gfp has %__GFP_MOVABLE, or another negative error
+ * code on failure.
  */
 int drm_gem_chunk_init(struct drm_device *dev,
 		       struct drm_gem_chunk_object *cobj, size_t size)
@@ -927,6 +367,10 @@ int drm_gem_chunk_init(struct drm_device *dev,
 
 	if (!obj->funcs)
 		obj->funcs = &drm_gem_chunk_funcs;
+	if (!cobj->gfp)
+		cobj->gfp = GFP_HIGHUSER;
+	if (drm_WARN_ON(dev, cobj->gfp & __GFP_MOVABLE))
+		return -EINVAL;
 
 	drm_gem_private_object_init(dev, obj, size);
 
@@ -1004,8 +448,14 @@ void drm_gem_chunk_release(struct drm_gem_chunk_object *cobj)
 {
 	struct drm_gem_object *obj = &cobj->base;
 
-	if (drm_gem_is_imported(obj)) {
-		drm_prime_gem_destroy(obj, cobj->sgt);
+	/*
+	 * An object made by drm_gem_chunk_prime_import_sg_table() is freed
+	 * before import_attach is set when a driver's wrapper fails after
+	 * the import: the caller then unmaps the table itself.
+	 */
+	if (drm_gem_is_imported(obj) || cobj->sgt) {
+		if (drm_gem_is_imported(obj))
+			drm_prime_gem_destroy(obj, cobj->sgt);
 		cobj->sgt = NULL;
 		kvfree(cobj->chunks);
 		cobj->chunks = NULL;
@@ -1195,7 +645,7 @@ static void *drm_gem_chunk_vmap_chunks(struct drm_gem_chunk_object *cobj)
 	if (!pages)
 		return NULL;
 
-	if (!drm_gem_chunks_to_pages(cobj->chunks, cobj->nr_chunks, pages, npages)) {
+	if (!drm_chunks_to_pages(cobj->chunks, cobj->nr_chunks, pages, npages)) {
 		if (cobj->map_wc)
 			prot = pgprot_writecombine(prot);
 		vaddr = vmap(pages, npages, VM_MAP, prot);
@@ -1340,11 +790,14 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_vunmap);
  * @cobj: chunk GEM object
  *
  * Allocates the backing storage of a native object if needed and maps every
- * chunk for &drm_device.dev, filling &drm_gem_chunk.dma_addr. The mapping is
- * made once and kept until the object is freed; later calls return at once.
- * Objects imported with drm_gem_chunk_prime_import_sg_table() are mapped
- * already. The caller holds the object's reservation lock. Afterwards, walk
- * &drm_gem_chunk_object.chunks, e.g. with drm_gem_chunk_for_each_dma_range().
+ * chunk for the DMA device of the &drm_device (drm_dev_dma_dev()), filling
+ * &drm_chunk.dma_addr and handing the memory to the device. The mapping is
+ * made once and kept until the object is freed; later calls return at once,
+ * so use drm_gem_chunk_sync_for_device() and drm_gem_chunk_sync_for_cpu()
+ * to hand the memory back and forth afterwards. Objects imported with
+ * drm_gem_chunk_prime_import_sg_table() are mapped already. The caller holds
+ * the object's reservation lock. Afterwards, walk
+ * &drm_gem_chunk_object.chunks, e.g. with drm_chunk_for_each_dma_range().
  *
  * Returns:
  * 0 on success, -EINVAL for imports without mapping, -ENOMEM if memory is
@@ -1353,8 +806,6 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_vunmap);
 int drm_gem_chunk_dma_map_locked(struct drm_gem_chunk_object *cobj)
 {
 	struct drm_gem_object *obj = &cobj->base;
-	struct device *dev = obj->dev->dev;
-	struct drm_gem_chunk *chunk;
 	int ret;
 
 	dma_resv_assert_held(obj->resv);
@@ -1368,18 +819,10 @@ int drm_gem_chunk_dma_map_locked(struct drm_gem_chunk_object *cobj)
 	if (ret)
 		return ret;
 
-	drm_gem_chunk_for_each(chunk, cobj->chunks, cobj->nr_chunks) {
-		dma_addr_t addr;
-
-		addr = dma_map_page(dev, chunk->page, 0, drm_gem_chunk_size(chunk),
-				    DMA_BIDIRECTIONAL);
-		if (dma_mapping_error(dev, addr)) {
-			drm_gem_chunk_dma_unmap_chunks(dev, cobj->chunks,
-						       chunk - cobj->chunks);
-			return -EIO;
-		}
-		chunk->dma_addr = addr;
-	}
+	ret = drm_chunks_dma_map(drm_dev_dma_dev(obj->dev), cobj->chunks,
+				 cobj->nr_chunks, DMA_BIDIRECTIONAL, 0);
+	if (ret)
+		return ret;
 
 	cobj->dma_mapped = true;
 
@@ -1413,6 +856,50 @@ int drm_gem_chunk_dma_map(struct drm_gem_chunk_object *cobj)
 EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map);
 
 /**
+ * drm_gem_chunk_sync_for_cpu - Hand a DMA-mapped chunk GEM object to the CPU
+ * @cobj: chunk GEM object, native, mapped with drm_gem_chunk_dma_map()
+ * @dir: %DMA_FROM_DEVICE or %DMA_BIDIRECTIONAL: what the device wrote
+ *
+ * Call before the CPU reads what the device wrote, when the device is not
+ * cache coherent or its mappings bounce through swiotlb. Needs no lock: the
+ * mapping lasts until the object is freed.
+ */
+void drm_gem_chunk_sync_for_cpu(struct drm_gem_chunk_object *cobj,
+				enum dma_data_direction dir)
+{
+	struct drm_gem_object *obj = &cobj->base;
+
+	if (drm_WARN_ON_ONCE(obj->dev, !cobj->dma_mapped || drm_gem_is_imported(obj)))
+		return;
+
+	drm_chunks_sync_for_cpu(drm_dev_dma_dev(obj->dev), cobj->chunks,
+				cobj->nr_chunks, dir);
+}
+EXPORT_SYMBOL_GPL(drm_gem_chunk_sync_for_cpu);
+
+/**
+ * drm_gem_chunk_sync_for_device - Hand a DMA-mapped chunk GEM object to its device
+ * @cobj: chunk GEM object, native, mapped with drm_gem_chunk_dma_map()
+ * @dir: %DMA_TO_DEVICE or %DMA_BIDIRECTIONAL: what the CPU wrote
+ *
+ * Call after the CPU wrote and before the device reads, when the device is
+ * not cache coherent or its mappings bounce through swiotlb. Needs no lock:
+ * the mapping lasts until the object is freed.
+ */
+void drm_gem_chunk_sync_for_device(struct drm_gem_chunk_object *cobj,
+				   enum dma_data_direction dir)
+{
+	struct drm_gem_object *obj = &cobj->base;
+
+	if (drm_WARN_ON_ONCE(obj->dev, !cobj->dma_mapped || drm_gem_is_imported(obj)))
+		return;
+
+	drm_chunks_sync_for_device(drm_dev_dma_dev(obj->dev), cobj->chunks,
+				   cobj->nr_chunks, dir);
+}
+EXPORT_SYMBOL_GPL(drm_gem_chunk_sync_for_device);
+
+/**
  * drm_gem_chunk_page_at - Look up the page at a byte offset of a chunk GEM object
  * @cobj: chunk GEM object with its backing storage allocated
  * @offset: byte offset into the object
@@ -1420,7 +907,7 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map);
  * For CPU access to single pages, e.g. fbdev deferred I/O. The chunk list of
  * an object does not change between its allocation (first pin, vmap, mmap or
  * DMA mapping) and the freeing of the object, so the caller needs no lock as
- * long as it holds such a use. The lookup walks the chunk list.
+ * long as it holds such a use.
  *
  * Returns:
  * The page holding byte @offset, or NULL if @offset is past the end of the
@@ -1430,13 +917,13 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map);
 struct page *drm_gem_chunk_page_at(struct drm_gem_chunk_object *cobj,
 				   size_t offset)
 {
-	const struct drm_gem_chunk *chunk, *chunks = READ_ONCE(cobj->chunks);
+	const struct drm_chunk *chunk, *chunks = smp_load_acquire(&cobj->chunks);
 	unsigned long pgoff = offset >> PAGE_SHIFT, first;
 
 	if (!chunks || offset >= cobj->base.size)
 		return NULL;
 
-	chunk = drm_gem_chunks_find(chunks, cobj->nr_chunks, pgoff, &first);
+	chunk = drm_gem_chunk_lookup(cobj, chunks, pgoff, &first);
 	if (!chunk || !chunk->page)
 		return NULL;
 
@@ -1516,43 +1003,21 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_dumb_create);
  * Userspace mappings
  */
 
-static const struct drm_gem_chunk *
-drm_gem_chunk_lookup_locked(struct drm_gem_chunk_object *cobj,
-			    unsigned long pgoff, unsigned long *first)
-{
-	const struct drm_gem_chunk *chunks = cobj->chunks;
-	unsigned int i = cobj->lookup_idx;
-	unsigned long start = cobj->lookup_first;
-
-	dma_resv_assert_held(cobj->base.resv);
-
-	/* Faults map whole chunks, so they mostly hit the next chunk. */
-	if (i >= cobj->nr_chunks) {
-		i = 0;
-		start = 0;
-	}
-	while (pgoff < start) {
-		i--;
-		start -= chunks[i].npages;
-	}
-	while (pgoff - start >= chunks[i].npages) {
-		start += chunks[i].npages;
-		if (++i == cobj->nr_chunks)
-			return NULL;
-	}
-
-	cobj->lookup_idx = i;
-	cobj->lookup_first = start;
-	*first = start;
-
-	return &chunks[i];
-}
-
+/*
+ * Maps the pages of @chunk that lie in the PMD-aligned window of the
+ * faulting address and inside the VMA: one fault then maps up to 2 MiB,
+ * without holding anything long however large the chunk is.
+ */
 static vm_fault_t drm_gem_chunk_insert_ptes(struct vm_fault *vmf,
-					    const struct drm_gem_chunk *chunk,
+					    const struct drm_chunk *chunk,
 					    unsigned long idx)
 {
 	struct vm_area_struct *vma = vmf->vma;
+	unsigned long win = ALIGN_DOWN(vmf->address, PMD_SIZE);
+	unsigned long start = max(win, vma->vm_start);
+	unsigned long end = min(win + PMD_SIZE, vma->vm_end);
+	/* where page 0 of the chunk is, or would be, mapped */
+	unsigned long base = vmf->address - (idx << PAGE_SHIFT);
 	unsigned long pfn = page_to_pfn(chunk->page);
 	unsigned long lo, hi, i;
 	vm_fault_t ret;
@@ -1561,15 +1026,12 @@ static vm_fault_t drm_gem_chunk_insert_ptes(struct vm_fault *vmf,
 	if (ret != VM_FAULT_NOPAGE)
 		return ret;
 
-	/* Map the rest of the chunk, as far as it lies inside the VMA. */
-	lo = idx - min(idx, (vmf->address - vma->vm_start) >> PAGE_SHIFT);
-	hi = idx + min(chunk->npages - idx, (vma->vm_end - vmf->address) >> PAGE_SHIFT);
+	lo = idx - min((vmf->address - start) >> PAGE_SHIFT, idx);
+	hi = idx + min((end - vmf->address) >> PAGE_SHIFT, chunk->npages - idx);
 	for (i = lo; i < hi; i++) {
-		unsigned long addr = vmf->address - (idx << PAGE_SHIFT) + (i << PAGE_SHIFT);
-
 		if (i == idx)
 			continue;
-		if (vmf_insert_pfn(vma, addr, pfn + i) != VM_FAULT_NOPAGE)
+		if (vmf_insert_pfn(vma, base + (i << PAGE_SHIFT), pfn + i) != VM_FAULT_NOPAGE)
 			break;
 	}
 
@@ -1578,7 +1040,7 @@ static vm_fault_t drm_gem_chunk_insert_ptes(struct vm_fault *vmf,
 
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 static vm_fault_t drm_gem_chunk_insert_pmd(struct vm_fault *vmf,
-					   const struct drm_gem_chunk *chunk,
+					   const struct drm_chunk *chunk,
 					   unsigned long idx)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -1599,7 +1061,7 @@ static vm_fault_t drm_gem_chunk_insert_pmd(struct vm_fault *vmf,
 }
 #else
 static vm_fault_t drm_gem_chunk_insert_pmd(struct vm_fault *vmf,
-					   const struct drm_gem_chunk *chunk,
+					   const struct drm_chunk *chunk,
 					   unsigned long idx)
 {
 	return VM_FAULT_FALLBACK;
@@ -1613,32 +1075,25 @@ static vm_fault_t drm_gem_chunk_any_fault(struct vm_fault *vmf,
 	struct drm_gem_object *obj = vma->vm_private_data;
 	struct drm_gem_chunk_object *cobj = to_drm_gem_chunk_obj(obj);
 	unsigned long pgoff = vmf->pgoff - drm_vma_node_start(&obj->vma_node);
-	const struct drm_gem_chunk *chunk;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
+	const struct drm_chunk *chunk, *chunks;
 	unsigned long first;
 
 	if (order && order != PMD_ORDER)
 		return VM_FAULT_FALLBACK;
 
-	dma_resv_lock(obj->resv, NULL);
+	/* The mapping holds a use: the list is published and stays. */
+	chunks = smp_load_acquire(&cobj->chunks);
+	if (pgoff >= obj->size >> PAGE_SHIFT || drm_WARN_ON_ONCE(obj->dev, !chunks))
+		return VM_FAULT_SIGBUS;
 
-	if (pgoff >= obj->size >> PAGE_SHIFT ||
-	    drm_WARN_ON_ONCE(obj->dev, !cobj->chunks))
-		goto out;
-
-	chunk = drm_gem_chunk_lookup_locked(cobj, pgoff, &first);
+	chunk = drm_gem_chunk_lookup(cobj, chunks, pgoff, &first);
 	if (drm_WARN_ON_ONCE(obj->dev, !chunk || !chunk->page))
-		goto out;
+		return VM_FAULT_SIGBUS;
 
 	if (order)
-		ret = drm_gem_chunk_insert_pmd(vmf, chunk, pgoff - first);
-	else
-		ret = drm_gem_chunk_insert_ptes(vmf, chunk, pgoff - first);
+		return drm_gem_chunk_insert_pmd(vmf, chunk, pgoff - first);
 
-out:
-	dma_resv_unlock(obj->resv);
-
-	return ret;
+	return drm_gem_chunk_insert_ptes(vmf, chunk, pgoff - first);
 }
 
 static vm_fault_t drm_gem_chunk_fault(struct vm_fault *vmf)
@@ -1671,13 +1126,13 @@ static void drm_gem_chunk_vm_close(struct vm_area_struct *vma)
 	drm_gem_vm_close(vma);
 }
 
-/*
- * VM operations for chunk GEM objects.
+/**
+ * drm_gem_chunk_vm_ops - VM operations for chunk GEM objects
  *
- * The fault handler maps the whole chunk holding the faulting page (with
- * PMD entries where a chunk holds an aligned 2 MiB run), so that touching a
- * buffer takes one fault per chunk instead of one per page. Use it as
- * &drm_gem_object_funcs.vm_ops.
+ * The fault handler maps the 2 MiB-aligned window around the faulting page,
+ * with one PMD entry where a chunk holds the whole aligned window, so that
+ * touching a buffer takes one fault per 2 MiB instead of one per page. It
+ * takes no lock. Use it as &drm_gem_object_funcs.vm_ops.
  */
 const struct vm_operations_struct drm_gem_chunk_vm_ops = {
 	.fault = drm_gem_chunk_fault,
@@ -1789,12 +1244,12 @@ static struct sg_table *drm_gem_chunk_sgt_for(struct drm_gem_chunk_object *cobj,
 					      struct device *dev)
 {
 	struct drm_gem_object *obj = &cobj->base;
-	const struct drm_gem_chunk *chunks = READ_ONCE(cobj->chunks);
+	const struct drm_chunk *chunks = READ_ONCE(cobj->chunks);
 
 	if (drm_WARN_ON(obj->dev, drm_gem_is_imported(obj) || !chunks))
 		return ERR_PTR(-EINVAL);
 
-	return drm_gem_chunks_to_sgt(chunks, cobj->nr_chunks,
+	return drm_chunks_to_sgt(chunks, cobj->nr_chunks,
 				     min_t(size_t, dma_max_mapping_size(dev),
 					   dma_get_max_seg_size(dev)));
 }
@@ -1805,7 +1260,7 @@ static struct sg_table *drm_gem_chunk_sgt_for(struct drm_gem_chunk_object *cobj,
  *
  * Builds a new, unmapped sg_table from the chunks of @cobj. Runs longer than
  * a scatterlist entry, dma_max_mapping_size() or the maximum segment size of
- * the object's device are split. PRIME export does not use this: it builds
+ * the DMA device of the &drm_device (drm_dev_dma_dev()) are split. PRIME export does not use this: it builds
  * a table for each importing device, see drm_gem_chunk_prime_export().
  * Drivers that need device addresses for their own device use
  * drm_gem_chunk_dma_map() instead.
@@ -1816,14 +1271,15 @@ static struct sg_table *drm_gem_chunk_sgt_for(struct drm_gem_chunk_object *cobj,
  */
 struct sg_table *drm_gem_chunk_get_sg_table(struct drm_gem_chunk_object *cobj)
 {
-	return drm_gem_chunk_sgt_for(cobj, cobj->base.dev->dev);
+	return drm_gem_chunk_sgt_for(cobj, drm_dev_dma_dev(cobj->base.dev));
 }
 EXPORT_SYMBOL_GPL(drm_gem_chunk_get_sg_table);
 
 /*
  * The exporter does not know its importers: a table built once for the
  * exporting device can hold segments longer than an importer can map (the
- * DMA-API debugging code reports those). Each attachment gets its own.
+ * DMA-API debugging code reports those). Each attachment gets its own, kept
+ * in &dma_buf_attachment.priv while mapped so that CPU access can sync it.
  */
 static struct sg_table *drm_gem_chunk_map_dma_buf(struct dma_buf_attachment *attach,
 						  enum dma_data_direction dir)
@@ -1840,21 +1296,78 @@ static struct sg_table *drm_gem_chunk_map_dma_buf(struct dma_buf_attachment *att
 	if (IS_ERR(sgt))
 		return sgt;
 
-	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	/* Hands the CPU's writes to the importer's device. */
+	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
 	if (ret) {
 		sg_free_table(sgt);
 		kfree(sgt);
 		return ERR_PTR(ret);
 	}
+	attach->priv = sgt;
 
 	return sgt;
+}
+
+static void drm_gem_chunk_unmap_dma_buf(struct dma_buf_attachment *attach,
+					struct sg_table *sgt,
+					enum dma_data_direction dir)
+{
+	/* Hands the device's writes back to the CPU. */
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+	attach->priv = NULL;
+}
+
+/*
+ * DMA_BUF_IOCTL_SYNC and dma_buf_begin/end_cpu_access(): hand the memory
+ * over between the CPU and every importer that has it mapped.
+ */
+static int drm_gem_chunk_dmabuf_sync(struct dma_buf *dma_buf,
+				     enum dma_data_direction dir, bool for_cpu)
+{
+	struct dma_buf_attachment *attach;
+	int ret;
+
+	ret = dma_resv_lock_interruptible(dma_buf->resv, NULL);
+	if (ret)
+		return ret;
+
+	list_for_each_entry(attach, &dma_buf->attachments, node) {
+		struct sg_table *sgt = attach->priv;
+
+		if (!sgt)
+			continue;
+		if (for_cpu)
+			dma_sync_sgtable_for_cpu(attach->dev, sgt, dir);
+		else
+			dma_sync_sgtable_for_device(attach->dev, sgt, dir);
+	}
+
+	dma_resv_unlock(dma_buf->resv);
+
+	return 0;
+}
+
+static int drm_gem_chunk_begin_cpu_access(struct dma_buf *dma_buf,
+					  enum dma_data_direction dir)
+{
+	return drm_gem_chunk_dmabuf_sync(dma_buf, dir, true);
+}
+
+static int drm_gem_chunk_end_cpu_access(struct dma_buf *dma_buf,
+					enum dma_data_direction dir)
+{
+	return drm_gem_chunk_dmabuf_sync(dma_buf, dir, false);
 }
 
 static const struct dma_buf_ops drm_gem_chunk_dmabuf_ops = {
 	.attach = drm_gem_map_attach,
 	.detach = drm_gem_map_detach,
 	.map_dma_buf = drm_gem_chunk_map_dma_buf,
-	.unmap_dma_buf = drm_gem_unmap_dma_buf,
+	.unmap_dma_buf = drm_gem_chunk_unmap_dma_buf,
+	.begin_cpu_access = drm_gem_chunk_begin_cpu_access,
+	.end_cpu_access = drm_gem_chunk_end_cpu_access,
 	.release = drm_gem_dmabuf_release,
 	.mmap = drm_gem_dmabuf_mmap,
 	.vmap = drm_gem_dmabuf_vmap,
@@ -1939,7 +1452,7 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_prime_import);
  * @sgt: Scatter/gather table of the attachment, mapped for @dev
  *
  * Translates the DMA side of @sgt into page-less chunks, merging
- * DMA-contiguous segments, with drm_gem_chunks_from_sgt(); sg_page() is
+ * DMA-contiguous segments, with drm_chunks_from_sgt(); sg_page() is
  * never read. The table stays mapped until the object is freed. Drivers
  * whose device needs device addresses of imported buffers use this as their
  * &drm_driver.gem_prime_import_sg_table callback.
@@ -1956,17 +1469,17 @@ drm_gem_chunk_prime_import_sg_table(struct drm_device *dev,
 {
 	size_t size = PAGE_ALIGN(attach->dmabuf->size);
 	struct drm_gem_chunk_object *cobj;
-	const struct drm_gem_chunk *chunk;
-	struct drm_gem_chunk *chunks;
+	const struct drm_chunk *chunk;
+	struct drm_chunk *chunks;
 	unsigned long npages = 0;
 	unsigned int nr;
 	int ret;
 
-	chunks = drm_gem_chunks_from_sgt(sgt, &nr);
+	chunks = drm_chunks_from_sgt(sgt, &nr);
 	if (IS_ERR(chunks))
 		return ERR_CAST(chunks);
 
-	drm_gem_chunk_for_each(chunk, chunks, nr)
+	drm_chunk_for_each(chunk, chunks, nr)
 		npages += chunk->npages;
 	if (npages < size >> PAGE_SHIFT) {
 		ret = -EINVAL;
@@ -2031,7 +1544,7 @@ drm_gem_chunk_prime_import_no_map(struct drm_device *dev,
 		return obj;
 	}
 
-	attach = dma_buf_attach(dma_buf, dev->dev);
+	attach = dma_buf_attach(dma_buf, drm_dev_dma_dev(dev));
 	if (IS_ERR(attach))
 		return ERR_CAST(attach);
 
@@ -2060,74 +1573,6 @@ err_detach:
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(drm_gem_chunk_prime_import_no_map);
-
-/*
- * Debugfs
- */
-
-static struct dentry *drm_gem_chunk_debugfs_root;
-
-static int drm_gem_chunk_pages_get(void *data, u64 *val)
-{
-	*val = atomic_long_read(&drm_gem_chunk_pages);
-
-	return 0;
-}
-
-/* Signed, so that an accounting bug shows as a negative count. */
-DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(drm_gem_chunk_pages_fops, drm_gem_chunk_pages_get,
-				NULL, "%lld\n");
-
-static int __init drm_gem_chunk_module_init(void)
-{
-	drm_gem_chunk_debugfs_root = debugfs_create_dir("drm_gem_chunk", NULL);
-	debugfs_create_file_unsafe("pages", 0444, drm_gem_chunk_debugfs_root, NULL,
-				   &drm_gem_chunk_pages_fops);
-
-	return 0;
-}
-module_init(drm_gem_chunk_module_init);
-
-static void __exit drm_gem_chunk_module_exit(void)
-{
-	debugfs_remove_recursive(drm_gem_chunk_debugfs_root);
-}
-module_exit(drm_gem_chunk_module_exit);
-
-/*
- * KUnit helpers
- */
-
-#if IS_ENABLED(CONFIG_KUNIT)
-int drm_gem_chunk_alloc_chunks(size_t size, unsigned int max_order,
-			       struct drm_gem_chunk **chunks,
-			       unsigned int *nr_chunks)
-{
-	int ret;
-
-	ret = drm_gem_chunk_check_size(size);
-	if (ret)
-		return ret;
-
-	return __drm_gem_chunk_alloc_chunks(size,
-					    min(max_order, DRM_GEM_CHUNK_MAX_ORDER),
-					    ULONG_MAX, chunks, nr_chunks);
-}
-EXPORT_SYMBOL_IF_KUNIT(drm_gem_chunk_alloc_chunks);
-
-void drm_gem_chunk_free_chunks(struct drm_gem_chunk *chunks,
-			       unsigned int nr_chunks)
-{
-	__drm_gem_chunk_free_chunks(chunks, nr_chunks);
-}
-EXPORT_SYMBOL_IF_KUNIT(drm_gem_chunk_free_chunks);
-
-long drm_gem_chunk_nr_pages(void)
-{
-	return atomic_long_read(&drm_gem_chunk_pages);
-}
-EXPORT_SYMBOL_IF_KUNIT(drm_gem_chunk_nr_pages);
-#endif
 
 MODULE_DESCRIPTION("DRM GEM helpers for objects backed by chunk lists");
 MODULE_IMPORT_NS("DMA_BUF");

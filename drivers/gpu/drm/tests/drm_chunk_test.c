@@ -1,0 +1,880 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit test suite for chunk lists
+ */
+
+#include <linux/device.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+#include <linux/swiotlb.h>
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+
+#include <drm/drm_chunk.h>
+
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
+
+/* A fake page frame for lists that are never dereferenced */
+#define TEST_FAKE_PFN		0x100000UL
+
+KUNIT_DEFINE_ACTION_WRAPPER(kfree_wrapper, kfree, const void *);
+KUNIT_DEFINE_ACTION_WRAPPER(kvfree_wrapper, kvfree, const void *);
+KUNIT_DEFINE_ACTION_WRAPPER(sg_free_table_wrapper, sg_free_table,
+			    struct sg_table *);
+
+/* A device for DMA mapping, with @mask and a @max_seg maximum segment. */
+static struct device *drm_chunk_test_device(struct kunit *test, const char *name,
+					    u64 mask, unsigned int max_seg)
+{
+	struct device_dma_parameters *parms;
+	struct device *dev;
+	int ret;
+
+	dev = kunit_device_register(test, name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+
+	ret = dma_set_mask_and_coherent(dev, mask);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, parms);
+	dev->dma_parms = parms;
+	dma_set_max_seg_size(dev, max_seg);
+
+	return dev;
+}
+
+static struct page **drm_chunk_test_alloc_pages(struct kunit *test,
+						    unsigned int order)
+{
+	unsigned long i, n = 1UL << order;
+	struct page **pages, *page;
+
+	pages = kunit_kcalloc(test, n, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+
+	page = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	for (i = 0; i < n; i++)
+		pages[i] = page + i;
+
+	return pages;
+}
+
+static void drm_chunk_test_free_block(void *ptr)
+{
+	struct page **pages = ptr;
+
+	__free_pages(pages[0], 3);
+}
+
+static unsigned long drm_chunk_test_npages(const struct drm_chunk *chunks,
+					       unsigned int nr_chunks)
+{
+	const struct drm_chunk *chunk;
+	unsigned long n = 0;
+
+	drm_chunk_for_each(chunk, chunks, nr_chunks)
+		n += chunk->npages;
+
+	return n;
+}
+
+/* A DMA-only table, as an exporter of device memory hands out */
+static struct sg_table *drm_chunk_test_dma_sgt(struct kunit *test,
+						   const dma_addr_t *addrs,
+						   const unsigned int *lens,
+						   unsigned int n)
+{
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	unsigned int i;
+	int ret;
+
+	sgt = kunit_kzalloc(test, sizeof(*sgt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sgt);
+
+	ret = sg_alloc_table(sgt, n, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ret = kunit_add_action_or_reset(test, sg_free_table_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		sg_dma_address(sg) = addrs[i];
+		sg_dma_len(sg) = lens[i];
+	}
+
+	return sgt;
+}
+
+/*
+ * Mangle the page pointers of a table like CONFIG_DMABUF_DEBUG does, so that
+ * any sg_page() user crashes, keeping the chain and end markers.
+ */
+static void drm_chunk_test_mangle_sgt(struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(sgt, sg, i)
+		sg->page_link ^= ~0xffUL;
+}
+
+struct drm_chunk_test_pages_case {
+	const char *name;
+	unsigned int idx[8];
+	unsigned int n;
+	unsigned int nr_chunks;
+};
+
+static const struct drm_chunk_test_pages_case drm_chunk_test_pages_cases[] = {
+	{ "adjacent", { 0, 1, 2, 3, 4, 5, 6, 7 }, 8, 1 },
+	{ "single", { 5 }, 1, 1 },
+	{ "gaps", { 0, 2, 4, 6 }, 4, 4 },
+	{ "two runs", { 0, 1, 2, 5, 6, 7 }, 6, 2 },
+	{ "reversed", { 3, 2, 1, 0 }, 4, 4 },
+	{ "repeated", { 1, 1, 2 }, 3, 2 },
+};
+
+static void drm_chunk_test_pages_desc(const struct drm_chunk_test_pages_case *t,
+					  char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_chunk_test_pages, drm_chunk_test_pages_cases,
+		  drm_chunk_test_pages_desc);
+
+/*
+ * Test building chunk lists from page arrays. The test case succeeds if
+ * physically contiguous pages are merged into one chunk, every gap starts a
+ * new chunk, and converting back gives the original page array.
+ */
+static void drm_chunk_test_from_pages(struct kunit *test)
+{
+	const struct drm_chunk_test_pages_case *params = test->param_value;
+	struct page **block, *pages[8], *back[8];
+	struct drm_chunk *chunks;
+	unsigned int i, nr;
+	int ret;
+
+	block = drm_chunk_test_alloc_pages(test, 3);
+	ret = kunit_add_action_or_reset(test, drm_chunk_test_free_block, block);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for (i = 0; i < params->n; i++)
+		pages[i] = block[params->idx[i]];
+
+	chunks = drm_chunks_from_pages(pages, params->n, &nr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
+	ret = kunit_add_action_or_reset(test, kvfree_wrapper, chunks);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_EXPECT_EQ(test, nr, params->nr_chunks);
+	KUNIT_EXPECT_EQ(test, drm_chunk_test_npages(chunks, nr), params->n);
+	KUNIT_EXPECT_PTR_EQ(test, chunks[0].page, pages[0]);
+	KUNIT_EXPECT_EQ(test, chunks[0].dma_addr, DMA_MAPPING_ERROR);
+
+	ret = drm_chunks_to_pages(chunks, nr, back, params->n);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (i = 0; i < params->n; i++)
+		KUNIT_EXPECT_PTR_EQ(test, back[i], pages[i]);
+}
+
+/*
+ * Test the error cases of the page array conversions. The test case
+ * succeeds if an empty page array is rejected with -EINVAL, a page-less
+ * chunk list cannot be turned into pages (-EINVAL) and a too small page
+ * array is reported with -ENOSPC.
+ */
+static void drm_chunk_test_pages_errors(struct kunit *test)
+{
+	struct drm_chunk pageless = { NULL, SZ_1M, 4 };
+	struct drm_chunk chunk = { pfn_to_page(TEST_FAKE_PFN), DMA_MAPPING_ERROR, 4 };
+	struct page *pages[4];
+	unsigned int nr;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_from_pages(pages, 0, &nr)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_chunks_to_pages(&pageless, 1, pages, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_chunks_to_pages(&chunk, 1, pages, 3), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, drm_chunks_to_pages(&chunk, 1, pages, 4), 0);
+	KUNIT_EXPECT_PTR_EQ(test, pages[3], pfn_to_page(TEST_FAKE_PFN + 3));
+}
+
+struct drm_chunk_test_sgt_case {
+	const char *name;
+	dma_addr_t addrs[4];
+	unsigned int lens[4];
+	unsigned int n;
+	int nr_chunks;	/* or a negative error code */
+	dma_addr_t first_addr;
+	unsigned long first_npages;
+};
+
+static const struct drm_chunk_test_sgt_case drm_chunk_test_sgt_cases[] = {
+	{ "adjacent", { SZ_1M, SZ_1M + SZ_64K, SZ_1M + SZ_128K }, { SZ_64K, SZ_64K, SZ_4K },
+	  3, 1, SZ_1M, (SZ_128K + SZ_4K) >> PAGE_SHIFT },
+	{ "gap", { SZ_1M, SZ_2M }, { SZ_64K, SZ_64K }, 2, 2, SZ_1M, SZ_64K >> PAGE_SHIFT },
+	{ "crossing 4 GiB", { SZ_4G - SZ_1M, SZ_4G }, { SZ_1M, SZ_2M }, 2, 1,
+	  SZ_4G - SZ_1M, (SZ_2M + SZ_1M) >> PAGE_SHIFT },
+	{ "above 4 GiB", { SZ_4G * 3, SZ_4G * 3 + SZ_2G }, { SZ_2G, SZ_2G }, 2, 1,
+	  SZ_4G * 3, SZ_4G >> PAGE_SHIFT },
+	{ "backwards", { SZ_2M, SZ_1M }, { SZ_1M, SZ_1M }, 2, 2, SZ_2M, SZ_1M >> PAGE_SHIFT },
+	{ "empty segment", { SZ_1M, 0, SZ_1M + SZ_4K }, { SZ_4K, 0, SZ_4K }, 3, 1,
+	  SZ_1M, 2 },
+	{ "unaligned address", { SZ_1M + 512 }, { SZ_4K }, 1, -EINVAL },
+	{ "unaligned length", { SZ_1M }, { SZ_4K + 1 }, 1, -EINVAL },
+	{ "no segment", { 0 }, { 0 }, 1, -EINVAL },
+};
+
+static void drm_chunk_test_sgt_desc(const struct drm_chunk_test_sgt_case *t,
+					char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_chunk_test_sgt, drm_chunk_test_sgt_cases,
+		  drm_chunk_test_sgt_desc);
+
+/*
+ * Test translating DMA-only scatter/gather tables into chunk lists, with
+ * mangled page pointers. The test case succeeds if DMA-contiguous segments
+ * (also across the 4 GiB boundary) are merged, gaps and backward steps start
+ * a new chunk, unaligned tables are rejected with -EINVAL, and sg_page() is
+ * never read.
+ */
+static void drm_chunk_test_from_sgt(struct kunit *test)
+{
+	const struct drm_chunk_test_sgt_case *params = test->param_value;
+	struct drm_chunk *chunks;
+	struct sg_table *sgt;
+	unsigned int nr;
+	int ret;
+
+	sgt = drm_chunk_test_dma_sgt(test, params->addrs, params->lens, params->n);
+	drm_chunk_test_mangle_sgt(sgt);
+	chunks = drm_chunks_from_sgt(sgt, &nr);
+	drm_chunk_test_mangle_sgt(sgt);
+
+	if (params->nr_chunks < 0) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR(chunks), params->nr_chunks);
+		return;
+	}
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
+	ret = kunit_add_action_or_reset(test, kvfree_wrapper, chunks);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_EXPECT_EQ(test, nr, params->nr_chunks);
+	KUNIT_EXPECT_NULL(test, chunks[0].page);
+	KUNIT_EXPECT_EQ(test, chunks[0].dma_addr, params->first_addr);
+	KUNIT_EXPECT_EQ(test, chunks[0].npages, params->first_npages);
+}
+
+/*
+ * Test splitting a run longer than a scatterlist entry can hold. The test
+ * case succeeds if a 5 GiB chunk becomes one entry of 4 GiB minus a page and
+ * one of the rest, the second starting at the right page.
+ */
+static void drm_chunk_test_to_sgt_split_limit(struct kunit *test)
+{
+	struct drm_chunk chunk = {
+		pfn_to_page(TEST_FAKE_PFN), DMA_MAPPING_ERROR,
+		(SZ_4G + SZ_1G) / PAGE_SIZE,
+	};
+	const size_t max = UINT_MAX & PAGE_MASK;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	int ret;
+
+	sgt = drm_chunks_to_sgt(&chunk, 1, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	ret = kunit_add_action_or_reset(test, kfree_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, sg_free_table_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_ASSERT_EQ(test, sgt->orig_nents, 2);
+	sg = sgt->sgl;
+	KUNIT_EXPECT_EQ(test, sg->length, max);
+	KUNIT_EXPECT_EQ(test, sg->offset, 0);
+	KUNIT_EXPECT_PTR_EQ(test, sg_page(sg), chunk.page);
+	sg = sg_next(sg);
+	KUNIT_EXPECT_EQ(test, sg->length, SZ_1G + PAGE_SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, sg_page(sg), chunk.page + (max >> PAGE_SHIFT));
+	KUNIT_EXPECT_TRUE(test, sg_is_last(sg));
+}
+
+struct drm_chunk_test_split_case {
+	const char *name;
+	unsigned long npages[3];
+	unsigned int nr_chunks;
+	size_t max_segment;
+	unsigned int nents;
+};
+
+static const struct drm_chunk_test_split_case drm_chunk_test_split_cases[] = {
+	{ "no split", { 16, 1 }, 2, SZ_64K, 2 },
+	{ "exact multiple", { 32 }, 1, SZ_64K, 2 },
+	{ "remainder", { 33, 2 }, 2, SZ_64K, 4 },
+	{ "unaligned limit", { 4 }, 1, PAGE_SIZE + 1, 4 },
+	{ "tiny limit", { 3 }, 1, 1, 3 },
+	{ "default limit", { 1024, 1024, 1 }, 3, 0, 3 },
+};
+
+static void drm_chunk_test_split_desc(const struct drm_chunk_test_split_case *t,
+					  char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_chunk_test_split, drm_chunk_test_split_cases,
+		  drm_chunk_test_split_desc);
+
+/*
+ * Test splitting chunks into scatterlist entries of at most max_segment
+ * bytes, for page and DMA-only tables. The test case succeeds if the number
+ * of entries is right, every entry respects the limit, the total length is
+ * kept, and the DMA-only table translates back into the original chunks.
+ */
+static void drm_chunk_test_to_sgt_split(struct kunit *test)
+{
+	const struct drm_chunk_test_split_case *params = test->param_value;
+	struct drm_chunk chunks[3], *back;
+	size_t max = params->max_segment & PAGE_MASK;
+	unsigned long total = 0, pfn = TEST_FAKE_PFN;
+	dma_addr_t addr = SZ_4G - SZ_64K;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	unsigned int i, nr;
+	int ret;
+
+	if (!params->max_segment)
+		max = UINT_MAX & PAGE_MASK;
+	else if (!max)
+		max = PAGE_SIZE;
+
+	for (i = 0; i < params->nr_chunks; i++) {
+		chunks[i].page = pfn_to_page(pfn);
+		chunks[i].dma_addr = addr;
+		chunks[i].npages = params->npages[i];
+		/* gaps on both sides, so that nothing merges back */
+		pfn += chunks[i].npages + 1;
+		addr += (chunks[i].npages + 1) << PAGE_SHIFT;
+		total += chunks[i].npages << PAGE_SHIFT;
+	}
+
+	sgt = drm_chunks_to_sgt(chunks, params->nr_chunks, params->max_segment);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, sgt->orig_nents, params->nents);
+	for_each_sgtable_sg(sgt, sg, i) {
+		KUNIT_EXPECT_LE(test, sg->length, max);
+		total -= sg->length;
+	}
+	KUNIT_EXPECT_EQ(test, total, 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+
+	sgt = drm_chunks_to_dma_sgt(chunks, params->nr_chunks, params->max_segment);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	ret = kunit_add_action_or_reset(test, kfree_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, sg_free_table_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, sgt->nents, params->nents);
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		KUNIT_EXPECT_NULL(test, sg_page(sg));
+		KUNIT_EXPECT_LE(test, sg_dma_len(sg), max);
+	}
+
+	back = drm_chunks_from_sgt(sgt, &nr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, back);
+	ret = kunit_add_action_or_reset(test, kvfree_wrapper, back);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, nr, params->nr_chunks);
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_NULL(test, back[i].page);
+		KUNIT_EXPECT_EQ(test, back[i].dma_addr, chunks[i].dma_addr);
+		KUNIT_EXPECT_EQ(test, back[i].npages, chunks[i].npages);
+	}
+}
+
+/*
+ * Test the error cases of the scatter/gather table conversions. The test
+ * case succeeds if empty lists and, for page tables, page-less chunks are
+ * rejected with -EINVAL.
+ */
+static void drm_chunk_test_to_sgt_errors(struct kunit *test)
+{
+	struct drm_chunk pageless = { NULL, SZ_1M, 4 };
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_to_sgt(&pageless, 1, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_to_sgt(&pageless, 0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_to_dma_sgt(&pageless, 0, 0)), -EINVAL);
+}
+
+/*
+ * Test the round trip chunks -> sg_table -> DMA mapping -> chunks with real
+ * pages. The test case succeeds if the table lists the pages of the chunks
+ * in order and the chunks translated back from the mapped table cover the
+ * same number of pages at the device addresses of the pages.
+ */
+static void drm_chunk_test_sgt_roundtrip(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	struct drm_chunk *chunks, *back;
+	struct sg_page_iter piter;
+	struct page **block, *pages[5];
+	struct sg_table *sgt;
+	unsigned int nr, nr_back, i = 0;
+	int ret;
+
+	block = drm_chunk_test_alloc_pages(test, 3);
+	ret = kunit_add_action_or_reset(test, drm_chunk_test_free_block, block);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	pages[0] = block[0];
+	pages[1] = block[1];
+	pages[2] = block[4];
+	pages[3] = block[5];
+	pages[4] = block[6];
+	chunks = drm_chunks_from_pages(pages, 5, &nr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
+	ret = kunit_add_action_or_reset(test, kvfree_wrapper, chunks);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, nr, 2);
+
+	sgt = drm_chunks_to_sgt(chunks, nr, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	ret = kunit_add_action_or_reset(test, kfree_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, sg_free_table_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for_each_sgtable_page(sgt, &piter, 0)
+		KUNIT_EXPECT_PTR_EQ(test, sg_page_iter_page(&piter), pages[i++]);
+	KUNIT_EXPECT_EQ(test, i, 5);
+
+	ret = dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	back = drm_chunks_from_sgt(sgt, &nr_back);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, back);
+	if (!IS_ERR(back)) {
+		KUNIT_EXPECT_GE(test, nr_back, 1);
+		KUNIT_EXPECT_LE(test, nr_back, nr);
+		KUNIT_EXPECT_EQ(test, drm_chunk_test_npages(back, nr_back), 5);
+		KUNIT_EXPECT_EQ(test, back[0].dma_addr, sg_dma_address(sgt->sgl));
+		kvfree(back);
+	}
+
+	dma_unmap_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
+}
+
+/*
+ * Test mapping device resource ranges into chunks, for a device without
+ * segment limit and one with 64 KiB segments. The test case succeeds if
+ * physically contiguous ranges are merged up to the device's maximum
+ * segment, every chunk is page-less with the device address of its range
+ * (identity on the mock device), and the chunks are unmapped and freed
+ * without error; in the swiotlb=force boot, if mapping fails with -EIO
+ * (MMIO cannot bounce).
+ */
+static void drm_chunk_test_map_phys_vec(struct kunit *test)
+{
+	const struct phys_vec vec[] = {
+		{ 0xf0000000, SZ_64K },
+		{ 0xf0010000, SZ_64K },
+		{ 0xf0100000, SZ_4K },
+	};
+	struct device *devs[] = {
+		test->priv,
+		drm_chunk_test_device(test, "drm-chunk-test-64k", DMA_BIT_MASK(64), SZ_64K),
+	};
+	struct drm_chunk *chunks;
+	unsigned int nr, i;
+
+	for (i = 0; i < ARRAY_SIZE(devs); i++) {
+		chunks = drm_chunks_map_phys_vec(devs[i], NULL, vec, ARRAY_SIZE(vec),
+						 DMA_BIDIRECTIONAL, &nr);
+		if (is_swiotlb_force_bounce(devs[i])) {
+			KUNIT_EXPECT_EQ(test, PTR_ERR(chunks), -EIO);
+			continue;
+		}
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
+		KUNIT_ASSERT_EQ(test, nr, i ? 3 : 2);
+		KUNIT_EXPECT_NULL(test, chunks[0].page);
+		KUNIT_EXPECT_EQ(test, chunks[0].dma_addr, 0xf0000000);
+		KUNIT_EXPECT_EQ(test, chunks[0].npages, (i ? SZ_64K : SZ_128K) >> PAGE_SHIFT);
+		if (i) {
+			KUNIT_EXPECT_EQ(test, chunks[1].dma_addr, 0xf0010000);
+			KUNIT_EXPECT_EQ(test, chunks[1].npages, SZ_64K >> PAGE_SHIFT);
+		}
+		KUNIT_EXPECT_NULL(test, chunks[nr - 1].page);
+		KUNIT_EXPECT_EQ(test, chunks[nr - 1].npages, 1);
+		KUNIT_EXPECT_EQ(test, chunks[nr - 1].dma_addr, 0xf0100000);
+
+		drm_chunks_unmap_phys_vec(devs[i], NULL, chunks, nr, DMA_BIDIRECTIONAL);
+	}
+}
+
+/*
+ * Test the error cases of drm_chunks_map_phys_vec(). The test case
+ * succeeds if empty, zero-length and unaligned ranges are rejected with
+ * -EINVAL.
+ */
+static void drm_chunk_test_map_phys_vec_errors(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	const struct phys_vec unaligned = { 0xf0000100, SZ_4K };
+	const struct phys_vec odd = { 0xf0000000, SZ_4K + 1 };
+	const struct phys_vec empty = { 0xf0000000, 0 };
+	unsigned int nr;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_map_phys_vec(dev, NULL, &unaligned, 0,
+								  DMA_TO_DEVICE, &nr)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_map_phys_vec(dev, NULL, &unaligned, 1,
+								  DMA_TO_DEVICE, &nr)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_map_phys_vec(dev, NULL, &odd, 1,
+								  DMA_TO_DEVICE, &nr)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_map_phys_vec(dev, NULL, &empty, 1,
+								  DMA_TO_DEVICE, &nr)),
+			-EINVAL);
+}
+
+/*
+ * Test looking up the chunk holding a page. The test case succeeds if the
+ * first and last pages of every chunk are found in the right chunk with the
+ * right start index, and lookups past the end return NULL.
+ */
+static void drm_chunk_test_find(struct kunit *test)
+{
+	const struct drm_chunk chunks[] = {
+		{ NULL, SZ_1M, 3 }, { NULL, SZ_4M, 1 }, { NULL, SZ_8M, 5 },
+	};
+	unsigned long first;
+
+	KUNIT_EXPECT_PTR_EQ(test, drm_chunks_find(chunks, 3, 0, &first), &chunks[0]);
+	KUNIT_EXPECT_EQ(test, first, 0);
+	KUNIT_EXPECT_PTR_EQ(test, drm_chunks_find(chunks, 3, 2, &first), &chunks[0]);
+	KUNIT_EXPECT_PTR_EQ(test, drm_chunks_find(chunks, 3, 3, &first), &chunks[1]);
+	KUNIT_EXPECT_EQ(test, first, 3);
+	KUNIT_EXPECT_PTR_EQ(test, drm_chunks_find(chunks, 3, 4, &first), &chunks[2]);
+	KUNIT_EXPECT_EQ(test, first, 4);
+	KUNIT_EXPECT_PTR_EQ(test, drm_chunks_find(chunks, 3, 8, &first), &chunks[2]);
+	KUNIT_EXPECT_NULL(test, drm_chunks_find(chunks, 3, 9, &first));
+	KUNIT_EXPECT_NULL(test, drm_chunks_find(chunks, 0, 0, &first));
+}
+
+struct drm_chunk_test_iter_case {
+	const char *name;
+	unsigned long pgoffset;
+	unsigned int count;
+	unsigned long first_index;
+};
+
+static const struct drm_chunk_test_iter_case drm_chunk_test_iter_cases[] = {
+	{ "from start", 0, 6, 0 },
+	{ "inside first chunk", 1, 5, 1 },
+	{ "inside page-less chunk", 3, 4, 5 },
+	{ "last page", 8, 1, 8 },
+	{ "past end", 9, 0, 0 },
+};
+
+static void drm_chunk_test_iter_desc(const struct drm_chunk_test_iter_case *t,
+					 char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_chunk_test_iter, drm_chunk_test_iter_cases,
+		  drm_chunk_test_iter_desc);
+
+/*
+ * Test the page iterator on a list with a page-less chunk in the middle.
+ * The test case succeeds if the iterator starts at the given page, skips
+ * the page-less chunk while counting its pages in the index, and returns
+ * the right page for every index.
+ */
+static void drm_chunk_test_page_iter(struct kunit *test)
+{
+	const struct drm_chunk_test_iter_case *params = test->param_value;
+	const struct drm_chunk chunks[] = {
+		{ pfn_to_page(TEST_FAKE_PFN), DMA_MAPPING_ERROR, 2 },
+		{ NULL, SZ_1M, 3 },
+		{ pfn_to_page(TEST_FAKE_PFN + 100), DMA_MAPPING_ERROR, 4 },
+	};
+	struct drm_chunk_page_iter iter;
+	unsigned int count = 0;
+	unsigned long index, expected;
+
+	drm_chunk_for_each_page(&iter, chunks, ARRAY_SIZE(chunks), params->pgoffset) {
+		index = drm_chunk_page_iter_index(&iter);
+		if (!count)
+			KUNIT_EXPECT_EQ(test, index, params->first_index);
+		KUNIT_EXPECT_TRUE(test, index < 2 || index >= 5);
+		expected = index < 2 ? TEST_FAKE_PFN + index : TEST_FAKE_PFN + 100 + index - 5;
+		KUNIT_EXPECT_EQ(test, page_to_pfn(drm_chunk_page_iter_page(&iter)), expected);
+		count++;
+	}
+	KUNIT_EXPECT_EQ(test, count, params->count);
+}
+
+/*
+ * Test the DMA range iterator. The test case succeeds if chunks that follow
+ * each other in device address space (also across 4 GiB) are reported as
+ * one range, and a gap starts a new range.
+ */
+static void drm_chunk_test_dma_iter(struct kunit *test)
+{
+	const struct drm_chunk chunks[] = {
+		{ pfn_to_page(TEST_FAKE_PFN), SZ_4G - SZ_8K, 2 },
+		{ pfn_to_page(TEST_FAKE_PFN + 10), SZ_4G, 3 },
+		{ NULL, SZ_8G, 1 },
+		{ NULL, SZ_8G + SZ_4K, 1 },
+	};
+	const dma_addr_t addrs[] = { SZ_4G - SZ_8K, SZ_8G };
+	const size_t lens[] = { 5 * PAGE_SIZE, 2 * PAGE_SIZE };
+	struct drm_chunk_dma_iter iter;
+	unsigned int i = 0;
+
+	drm_chunk_for_each_dma_range(&iter, chunks, ARRAY_SIZE(chunks)) {
+		KUNIT_ASSERT_LT(test, i, ARRAY_SIZE(addrs));
+		KUNIT_EXPECT_EQ(test, drm_chunk_dma_iter_address(&iter), addrs[i]);
+		KUNIT_EXPECT_EQ(test, drm_chunk_dma_iter_length(&iter), lens[i]);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, ARRAY_SIZE(addrs));
+
+	i = 0;
+	drm_chunk_for_each_dma_range(&iter, chunks, 0)
+		i++;
+	KUNIT_EXPECT_EQ(test, i, 0);
+}
+
+struct drm_chunk_test_run_case {
+	const char *name;
+	size_t max_run;
+	size_t size;
+};
+
+static const struct drm_chunk_test_run_case drm_chunk_test_run_cases[] = {
+	{ "single pages", SZ_4K, SZ_1M },
+	{ "16 KiB runs", SZ_16K, SZ_1M + SZ_4K },
+	{ "256 KiB runs (swiotlb)", SZ_256K, SZ_4M - SZ_4K },
+	{ "odd runs", SZ_256K + SZ_8K, SZ_4M },
+	{ "2 MiB runs", SZ_2M, SZ_8M + SZ_4K },
+	{ "no limit", SIZE_MAX, SZ_64M },
+};
+
+static void drm_chunk_test_run_desc(const struct drm_chunk_test_run_case *t,
+				    char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(drm_chunk_test_run, drm_chunk_test_run_cases,
+		  drm_chunk_test_run_desc);
+
+/*
+ * Test the allocator with a longest run, as a device behind swiotlb needs.
+ * The test case succeeds, on any machine however fragmented, if the chunks
+ * cover the size exactly, no chunk is longer than the longest run, every
+ * chunk is physically contiguous, no two successive chunks could have been
+ * merged, the memory is zeroed, and freeing gives every page back.
+ */
+static void drm_chunk_test_alloc(struct kunit *test)
+{
+	const struct drm_chunk_test_run_case *params = test->param_value;
+	size_t run = min(params->max_run & PAGE_MASK, params->size);
+	long before = drm_chunks_nr_pages();
+	const struct drm_chunk *chunk;
+	struct drm_chunk *chunks;
+	unsigned long longest = 0;
+	unsigned int nr, i;
+	void *vaddr;
+
+	chunks = drm_chunks_alloc(params->size, params->max_run, GFP_HIGHUSER, &nr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
+
+	KUNIT_EXPECT_EQ(test, drm_chunk_test_npages(chunks, nr),
+			params->size >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, drm_chunks_nr_pages(), before + (long)(params->size >> PAGE_SHIFT));
+	drm_chunk_for_each(chunk, chunks, nr) {
+		longest = max(longest, chunk->npages);
+		KUNIT_EXPECT_LE(test, drm_chunk_size(chunk), run);
+		KUNIT_EXPECT_EQ(test, chunk->dma_addr, DMA_MAPPING_ERROR);
+		KUNIT_EXPECT_EQ(test, page_to_pfn(chunk->page + chunk->npages - 1),
+				page_to_pfn(chunk->page) + chunk->npages - 1);
+		vaddr = kmap_local_page(chunk->page + chunk->npages - 1);
+		KUNIT_EXPECT_TRUE(test, mem_is_zero(vaddr, PAGE_SIZE));
+		kunmap_local(vaddr);
+	}
+	for (i = 0; i + 1 < nr; i++)
+		KUNIT_EXPECT_TRUE(test, page_to_pfn(chunks[i].page) + chunks[i].npages !=
+					page_to_pfn(chunks[i + 1].page) ||
+				  drm_chunk_size(&chunks[i]) + drm_chunk_size(&chunks[i + 1]) > run);
+	kunit_info(test, "%zu KiB: %u chunks, longest %lu KiB\n", params->size >> 10, nr,
+		   longest << (PAGE_SHIFT - 10));
+
+	drm_chunks_free(chunks, nr);
+	KUNIT_EXPECT_EQ(test, drm_chunks_nr_pages(), before);
+}
+
+/*
+ * Test the error cases of drm_chunks_alloc(). The test case succeeds if a
+ * zero, unaligned or too large size, a run shorter than a page and movable
+ * memory are rejected with -EINVAL.
+ */
+static void drm_chunk_test_alloc_errors(struct kunit *test)
+{
+	unsigned int nr;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_alloc(0, SZ_2M, GFP_KERNEL, &nr)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_alloc(SZ_4K + 1, SZ_2M, GFP_KERNEL, &nr)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_alloc((size_t)UINT_MAX * PAGE_SIZE + PAGE_SIZE,
+						       SZ_2M, GFP_KERNEL, &nr)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_alloc(SZ_1M, PAGE_SIZE - 1, GFP_KERNEL, &nr)),
+			-EINVAL);
+}
+
+/* The memory a device sees at @addr: the bounce buffer under swiotlb. */
+static u8 *drm_chunk_test_device_view(struct device *dev, dma_addr_t addr)
+{
+	return phys_to_virt(dma_to_phys(dev, addr));
+}
+
+/*
+ * Test mapping a list for devices whose limits differ: no limit, a 32-bit
+ * DMA mask (bounced above 4 GiB) and, in the swiotlb=force boot, every
+ * mapping bounced. The test case succeeds if a list allocated with
+ * drm_chunks_max_run() of the device maps in one piece per chunk, every
+ * address is within the device's mask, and unmapping resets the addresses.
+ */
+static void drm_chunk_test_dma_map(struct kunit *test)
+{
+	static const u64 masks[] = { DMA_BIT_MASK(64), DMA_BIT_MASK(32) };
+	static const char * const names[] = { "drm-chunk-test-64", "drm-chunk-test-32" };
+	const struct drm_chunk *chunk;
+	struct drm_chunk *chunks;
+	unsigned int nr, i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(masks); i++) {
+		struct device *dev = drm_chunk_test_device(test, names[i], masks[i], UINT_MAX);
+
+		chunks = drm_chunks_alloc(SZ_8M, drm_chunks_max_run(dev), GFP_HIGHUSER, &nr);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
+		kunit_info(test, "%s: 8 MiB in %u chunks\n", names[i], nr);
+
+		ret = drm_chunks_dma_map(dev, chunks, nr, DMA_BIDIRECTIONAL, 0);
+		KUNIT_EXPECT_EQ(test, ret, 0);
+		if (!ret) {
+			drm_chunk_for_each(chunk, chunks, nr)
+				KUNIT_EXPECT_LE(test, chunk->dma_addr + drm_chunk_size(chunk) - 1,
+						masks[i]);
+			drm_chunks_dma_unmap(dev, chunks, nr, DMA_BIDIRECTIONAL, 0);
+			drm_chunk_for_each(chunk, chunks, nr)
+				KUNIT_EXPECT_EQ(test, chunk->dma_addr, DMA_MAPPING_ERROR);
+		}
+		drm_chunks_free(chunks, nr);
+	}
+
+	chunks = drm_chunks_alloc(SZ_1M, SZ_1M, GFP_HIGHUSER, &nr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
+	chunks[0].page = NULL;
+	KUNIT_EXPECT_EQ(test, drm_chunks_dma_map(test->priv, chunks, nr, DMA_TO_DEVICE, 0),
+			-EINVAL);
+	kvfree(chunks);
+}
+
+/*
+ * Test handing a mapped list between the CPU and the device. The test case
+ * succeeds if, where the device's mapping bounces (the swiotlb=force boot),
+ * a CPU write is not seen by the device before drm_chunks_sync_for_device()
+ * and is seen after it, and a device write is seen by the CPU after
+ * drm_chunks_sync_for_cpu(); on a coherent device without bouncing, both
+ * are seen at once.
+ */
+static void drm_chunk_test_sync(struct kunit *test)
+{
+	struct device *dev = test->priv;
+	bool bounce = is_swiotlb_force_bounce(dev);
+	struct drm_chunk *chunks;
+	u8 *cpu, *device;
+	unsigned int nr;
+	int ret;
+
+	chunks = drm_chunks_alloc(SZ_64K, drm_chunks_max_run(dev), GFP_KERNEL, &nr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
+	ret = drm_chunks_dma_map(dev, chunks, nr, DMA_BIDIRECTIONAL, 0);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	cpu = page_address(chunks[0].page);
+	device = drm_chunk_test_device_view(dev, chunks[0].dma_addr);
+	KUNIT_EXPECT_EQ(test, device != cpu, bounce);
+
+	cpu[0] = 0x5a;
+	KUNIT_EXPECT_EQ(test, device[0], bounce ? 0 : 0x5a);
+	drm_chunks_sync_for_device(dev, chunks, nr, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, device[0], 0x5a);
+
+	device[1] = 0xa5;
+	drm_chunks_sync_for_cpu(dev, chunks, nr, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, cpu[1], 0xa5);
+
+	drm_chunks_dma_unmap(dev, chunks, nr, DMA_BIDIRECTIONAL, 0);
+	drm_chunks_free(chunks, nr);
+}
+
+static int drm_chunk_test_init(struct kunit *test)
+{
+	/* Device addresses above 4 GiB must be fine for every test. */
+	test->priv = drm_chunk_test_device(test, "drm-chunk-test", DMA_BIT_MASK(64),
+					   UINT_MAX);
+
+	return 0;
+}
+
+static struct kunit_case drm_chunk_test_cases[] = {
+	KUNIT_CASE_PARAM(drm_chunk_test_from_pages, drm_chunk_test_pages_gen_params),
+	KUNIT_CASE(drm_chunk_test_pages_errors),
+	KUNIT_CASE_PARAM(drm_chunk_test_from_sgt, drm_chunk_test_sgt_gen_params),
+	KUNIT_CASE(drm_chunk_test_to_sgt_split_limit),
+	KUNIT_CASE_PARAM(drm_chunk_test_to_sgt_split, drm_chunk_test_split_gen_params),
+	KUNIT_CASE(drm_chunk_test_to_sgt_errors),
+	KUNIT_CASE(drm_chunk_test_sgt_roundtrip),
+	KUNIT_CASE(drm_chunk_test_map_phys_vec),
+	KUNIT_CASE(drm_chunk_test_map_phys_vec_errors),
+	KUNIT_CASE(drm_chunk_test_find),
+	KUNIT_CASE_PARAM(drm_chunk_test_page_iter, drm_chunk_test_iter_gen_params),
+	KUNIT_CASE(drm_chunk_test_dma_iter),
+	KUNIT_CASE_PARAM(drm_chunk_test_alloc, drm_chunk_test_run_gen_params),
+	KUNIT_CASE(drm_chunk_test_alloc_errors),
+	KUNIT_CASE(drm_chunk_test_dma_map),
+	KUNIT_CASE(drm_chunk_test_sync),
+	{}
+};
+
+static struct kunit_suite drm_chunk_test_suite = {
+	.name = "drm_chunk",
+	.init = drm_chunk_test_init,
+	.test_cases = drm_chunk_test_cases
+};
+
+kunit_test_suite(drm_chunk_test_suite);
+
+MODULE_DESCRIPTION("KUnit test suite for chunk lists");
+MODULE_LICENSE("GPL");
