@@ -60,7 +60,10 @@ static inline size_t drm_chunk_size(const struct drm_chunk *chunk)
  * @nr_chunks: number of entries in @chunks
  */
 #define drm_chunk_for_each(chunk, chunks, nr_chunks)			\
-	for ((chunk) = (chunks); (chunk) < (chunks) + (nr_chunks); (chunk)++)
+	for (unsigned int __drm_chunk_idx = 0;				\
+	     __drm_chunk_idx < (nr_chunks) &&				\
+	     ((chunk) = &(chunks)[__drm_chunk_idx], true);		\
+	     __drm_chunk_idx++)
 
 /**
  * struct drm_chunk_page_iter - Iterator over the pages of a chunk list
@@ -80,7 +83,7 @@ struct drm_chunk_page_iter {
 
 struct drm_chunk_page_iter *
 __drm_chunk_page_iter_start(struct drm_chunk_page_iter *iter,
-				const struct drm_chunk *chunks,
+			    const struct drm_chunk *chunks,
 				unsigned int nr_chunks, unsigned long pgoffset);
 bool __drm_chunk_page_iter_next(struct drm_chunk_page_iter *iter);
 
@@ -148,7 +151,7 @@ bool __drm_chunk_dma_iter_next(struct drm_chunk_dma_iter *iter);
 /* Internal, for drm_chunk_for_each_dma_range() */
 static inline struct drm_chunk_dma_iter *
 __drm_chunk_dma_iter_start(struct drm_chunk_dma_iter *iter,
-			       const struct drm_chunk *chunks,
+			   const struct drm_chunk *chunks,
 			       unsigned int nr_chunks)
 {
 	iter->__next = chunks;
@@ -223,21 +226,21 @@ void drm_chunks_sync_for_device(struct device *dev,
  */
 
 struct drm_chunk *drm_chunks_from_pages(struct page * const *pages,
-						unsigned long npages,
+					unsigned long npages,
 						unsigned int *nr_chunks);
 int drm_chunks_to_pages(const struct drm_chunk *chunks,
-			    unsigned int nr_chunks, struct page **pages,
+			unsigned int nr_chunks, struct page **pages,
 			    unsigned long npages);
 struct drm_chunk *drm_chunks_from_sgt(struct sg_table *sgt,
-					      unsigned int *nr_chunks);
+				      unsigned int *nr_chunks);
 struct sg_table *drm_chunks_to_sgt(const struct drm_chunk *chunks,
-				       unsigned int nr_chunks,
+				   unsigned int nr_chunks,
 				       size_t max_segment);
 struct sg_table *drm_chunks_to_dma_sgt(const struct drm_chunk *chunks,
-					   unsigned int nr_chunks,
+				       unsigned int nr_chunks,
 					   size_t max_segment);
 struct drm_chunk *drm_chunks_map_phys_vec(struct device *dev,
-					   struct p2pdma_provider *provider,
+					  struct p2pdma_provider *provider,
 					   const struct phys_vec *vec,
 					   size_t nr_ranges,
 					   enum dma_data_direction dir,

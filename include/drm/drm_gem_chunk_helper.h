@@ -105,9 +105,10 @@ struct drm_gem_chunk_object {
 	 */
 	gfp_t gfp;
 
+	/* private: */
 	/*
-	 * private: page offsets of every DRM_GEM_CHUNK_INDEX_STRIDE-th chunk,
-	 * for lookups in long lists; published with @chunks
+	 * Page offsets of every DRM_GEM_CHUNK_INDEX_STRIDE-th chunk, for
+	 * lookups in long lists; published with @chunks.
 	 */
 	unsigned long *index;
 };
@@ -152,6 +153,14 @@ int drm_gem_chunk_create_with_handle(struct drm_file *file_priv,
 int drm_gem_chunk_dumb_create(struct drm_file *file, struct drm_device *dev,
 			      struct drm_mode_create_dumb *args);
 
+/**
+ * var drm_gem_chunk_vm_ops - VM operations for chunk GEM objects
+ *
+ * The fault handler maps the 2 MiB-aligned window around the faulting page,
+ * with one PMD entry where a chunk holds the whole aligned window, so that
+ * touching a buffer takes one fault per 2 MiB instead of one per page. It
+ * takes no lock. Use it as &drm_gem_object_funcs.vm_ops.
+ */
 extern const struct vm_operations_struct drm_gem_chunk_vm_ops;
 int drm_gem_chunk_mmap(struct drm_gem_chunk_object *cobj,
 		       struct vm_area_struct *vma);

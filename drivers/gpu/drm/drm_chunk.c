@@ -92,7 +92,7 @@
  */
 
 static bool drm_chunk_pages_follow(const struct drm_chunk *chunk,
-				       struct page *page)
+				   struct page *page)
 {
 	struct page *end = chunk->page + chunk->npages;
 
@@ -102,7 +102,7 @@ static bool drm_chunk_pages_follow(const struct drm_chunk *chunk,
 }
 
 static bool drm_chunk_dma_follows(const struct drm_chunk *chunk,
-				      dma_addr_t addr)
+				  dma_addr_t addr)
 {
 	return chunk->dma_addr + drm_chunk_size(chunk) == addr;
 }
@@ -131,7 +131,7 @@ static size_t drm_chunk_max_segment(size_t max_segment)
  * ERR_PTR(-ENOMEM) if the list cannot be allocated.
  */
 struct drm_chunk *drm_chunks_from_pages(struct page * const *pages,
-						unsigned long npages,
+					unsigned long npages,
 						unsigned int *nr_chunks)
 {
 	struct drm_chunk *chunks, *chunk;
@@ -180,7 +180,7 @@ EXPORT_SYMBOL_GPL(drm_chunks_from_pages);
  * of the list are left untouched.
  */
 int drm_chunks_to_pages(const struct drm_chunk *chunks,
-			    unsigned int nr_chunks, struct page **pages,
+			unsigned int nr_chunks, struct page **pages,
 			    unsigned long npages)
 {
 	const struct drm_chunk *chunk;
@@ -214,7 +214,7 @@ EXPORT_SYMBOL_GPL(drm_chunks_to_pages);
  * or a segment is not page aligned, or ERR_PTR(-ENOMEM).
  */
 struct drm_chunk *drm_chunks_from_sgt(struct sg_table *sgt,
-					      unsigned int *nr_chunks)
+				      unsigned int *nr_chunks)
 {
 	struct drm_chunk *chunks, *chunk = NULL;
 	struct scatterlist *sg;
@@ -279,7 +279,7 @@ static unsigned int drm_chunks_count_segments(const struct drm_chunk *chunks,
 
 static struct sg_table *
 __drm_chunks_to_sgt(const struct drm_chunk *chunks,
-			unsigned int nr_chunks, size_t max_segment, bool dma)
+		    unsigned int nr_chunks, size_t max_segment, bool dma)
 {
 	const struct drm_chunk *chunk;
 	struct scatterlist *sg;
@@ -345,7 +345,7 @@ __drm_chunks_to_sgt(const struct drm_chunk *chunks,
  * no &struct page, or ERR_PTR(-ENOMEM).
  */
 struct sg_table *drm_chunks_to_sgt(const struct drm_chunk *chunks,
-				       unsigned int nr_chunks,
+				   unsigned int nr_chunks,
 				       size_t max_segment)
 {
 	return __drm_chunks_to_sgt(chunks, nr_chunks, max_segment, false);
@@ -370,7 +370,7 @@ EXPORT_SYMBOL_GPL(drm_chunks_to_sgt);
  * ERR_PTR(-ENOMEM).
  */
 struct sg_table *drm_chunks_to_dma_sgt(const struct drm_chunk *chunks,
-					   unsigned int nr_chunks,
+				       unsigned int nr_chunks,
 					   size_t max_segment)
 {
 	return __drm_chunks_to_sgt(chunks, nr_chunks, max_segment, true);
@@ -423,7 +423,7 @@ static int drm_chunks_phys_map_type(struct device *dev,
  * cannot bounce through swiotlb).
  */
 struct drm_chunk *drm_chunks_map_phys_vec(struct device *dev,
-					   struct p2pdma_provider *provider,
+					  struct p2pdma_provider *provider,
 					   const struct phys_vec *vec,
 					   size_t nr_ranges,
 					   enum dma_data_direction dir,
@@ -543,7 +543,7 @@ EXPORT_SYMBOL_GPL(drm_chunks_unmap_phys_vec);
  * The chunk holding page @pgoff, or NULL if the list is shorter.
  */
 const struct drm_chunk *drm_chunks_find(const struct drm_chunk *chunks,
-						unsigned int nr_chunks,
+					unsigned int nr_chunks,
 						unsigned long pgoff,
 						unsigned long *first)
 {
@@ -576,7 +576,7 @@ EXPORT_SYMBOL_GPL(drm_chunks_find);
  */
 struct drm_chunk_page_iter *
 __drm_chunk_page_iter_start(struct drm_chunk_page_iter *iter,
-				const struct drm_chunk *chunks,
+			    const struct drm_chunk *chunks,
 				unsigned int nr_chunks, unsigned long pgoffset)
 {
 	iter->__chunk = chunks;

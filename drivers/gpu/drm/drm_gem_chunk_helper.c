@@ -138,7 +138,6 @@ static const struct drm_gem_object_funcs drm_gem_chunk_funcs = {
 	.vm_ops = &drm_gem_chunk_vm_ops,
 };
 
-
 #ifdef CONFIG_X86
 static int drm_gem_chunk_set_caching(struct drm_chunk *chunks,
 				     unsigned int nr_chunks, bool wc)
@@ -252,6 +251,7 @@ static void drm_gem_chunk_publish(struct drm_gem_chunk_object *cobj,
 {
 	cobj->nr_chunks = nr;
 	cobj->index = index;
+	/* Pairs with smp_load_acquire() in the lockless lookups. */
 	smp_store_release(&cobj->chunks, chunks);
 }
 
@@ -917,9 +917,11 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_sync_for_device);
 struct page *drm_gem_chunk_page_at(struct drm_gem_chunk_object *cobj,
 				   size_t offset)
 {
-	const struct drm_chunk *chunk, *chunks = smp_load_acquire(&cobj->chunks);
 	unsigned long pgoff = offset >> PAGE_SHIFT, first;
+	const struct drm_chunk *chunk, *chunks;
 
+	/* Pairs with smp_store_release() in drm_gem_chunk_publish(). */
+	chunks = smp_load_acquire(&cobj->chunks);
 	if (!chunks || offset >= cobj->base.size)
 		return NULL;
 
@@ -1081,7 +1083,10 @@ static vm_fault_t drm_gem_chunk_any_fault(struct vm_fault *vmf,
 	if (order && order != PMD_ORDER)
 		return VM_FAULT_FALLBACK;
 
-	/* The mapping holds a use: the list is published and stays. */
+	/*
+	 * The mapping holds a use: the list is published and stays. Pairs
+	 * with smp_store_release() in drm_gem_chunk_publish().
+	 */
 	chunks = smp_load_acquire(&cobj->chunks);
 	if (pgoff >= obj->size >> PAGE_SHIFT || drm_WARN_ON_ONCE(obj->dev, !chunks))
 		return VM_FAULT_SIGBUS;
@@ -1126,14 +1131,6 @@ static void drm_gem_chunk_vm_close(struct vm_area_struct *vma)
 	drm_gem_vm_close(vma);
 }
 
-/**
- * drm_gem_chunk_vm_ops - VM operations for chunk GEM objects
- *
- * The fault handler maps the 2 MiB-aligned window around the faulting page,
- * with one PMD entry where a chunk holds the whole aligned window, so that
- * touching a buffer takes one fault per 2 MiB instead of one per page. It
- * takes no lock. Use it as &drm_gem_object_funcs.vm_ops.
- */
 const struct vm_operations_struct drm_gem_chunk_vm_ops = {
 	.fault = drm_gem_chunk_fault,
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
@@ -1260,10 +1257,10 @@ static struct sg_table *drm_gem_chunk_sgt_for(struct drm_gem_chunk_object *cobj,
  *
  * Builds a new, unmapped sg_table from the chunks of @cobj. Runs longer than
  * a scatterlist entry, dma_max_mapping_size() or the maximum segment size of
- * the DMA device of the &drm_device (drm_dev_dma_dev()) are split. PRIME export does not use this: it builds
- * a table for each importing device, see drm_gem_chunk_prime_export().
- * Drivers that need device addresses for their own device use
- * drm_gem_chunk_dma_map() instead.
+ * the DMA device of the &drm_device (drm_dev_dma_dev()) are split. PRIME
+ * export does not use this: it builds a table for each importing device, see
+ * drm_gem_chunk_prime_export(). Drivers that need device addresses for their
+ * own device use drm_gem_chunk_dma_map() instead.
  *
  * Returns:
  * The table on success, ERR_PTR(-EINVAL) if the object is imported or has

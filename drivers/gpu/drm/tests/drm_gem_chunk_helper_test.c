@@ -38,7 +38,6 @@ MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 #define TEST_BYTE		0xae
 #define TEST_BIG_SIZE		SZ_64M
 
-
 /*
  * Wrappers to avoid cast warnings when passing action functions
  * directly to kunit_add_action().
