@@ -92,16 +92,16 @@ class Run:
 
 def parse_kunit(run, d, boot):
     """KTAP on the console of the KUnit boot: one result a test case
-    ("kunit:suite.case"). A WARN is expected only inside a suite that
-    kunit-expected-warns lists with the WARN's source, until that suite
-    ends; every other report fails. Returns how many expected WARNs were
-    seen."""
+    ("kunit:suite.case"; a failed one with its cause, kunit_cause). A WARN
+    is expected only inside a suite that kunit-expected-warns lists with the
+    WARN's source, until that suite ends; every other report fails. Returns
+    how many expected WARNs were seen."""
     allowed = [l.split() for l in patterns("kunit-expected-warns")]
-    suite, last, expected = None, None, 0
+    suite, last, expected, log = None, None, 0, []
     for line in console(d):
         m = re.match(r"^    # Subtest: (\S+)", line)
         if m:
-            suite = m.group(1)
+            suite, log = m.group(1), []
             continue
         m = re.match(r"^(    )?(ok|not ok) \d+ (\S+)(.*)", line)
         if m and not m.group(1):
@@ -112,8 +112,11 @@ def parse_kunit(run, d, boot):
             status = "pass" if m.group(2) == "ok" else "fail"
             if "# SKIP" in m.group(4):
                 status = "skip"
-            run.set(f"kunit:{suite}.{m.group(3)}", status, boot)
+            run.set(f"kunit:{suite}.{m.group(3)}", status, boot,
+                    kunit_cause(m.group(3), log) if status == "fail" else "")
+            log = []
             continue
+        log.append(line)
         if not REPORT.search(line):
             continue
         if line.startswith("WARNING:") and any(
@@ -124,6 +127,28 @@ def parse_kunit(run, d, boot):
             f"after suite {last}" if last else "boot"
         run.report(f"kunit:(kernel report {where})", boot, line)
     return expected
+
+
+KTAP_STRUCTURE = re.compile(r"^(KTAP version|1\.\.\d|ok \d|# Subtest:|# module:|# \S+: pass:\d)")
+
+
+def kunit_cause(case, log):
+    """Why a KUnit case failed, from the console lines since the case
+    before it: KUnit's own (indented: the failed assertions and
+    expectations, a parameter that failed) and the kernel's lines that
+    name the case (a KUnit device is named after its case:
+    "drv case.drv: swiotlb buffer is full ..."), the first four."""
+    parts = []
+    for line in log:
+        text = line.strip()
+        if line.startswith("    ") and not KTAP_STRUCTURE.match(text):
+            if text.startswith(("#", "not ok")) or not parts:
+                parts.append(re.sub(rf"^# {re.escape(case)}: ", "", text))
+            else:
+                parts[-1] += " " + text
+        elif not line.startswith(" ") and case in line:
+            parts.append(text)
+    return "; ".join(parts[:4]) + (" ..." if len(parts) > 4 else "")
 
 
 IGT_STATUS = {"SUCCESS": "pass", "SKIP": "skip", "FAIL": "fail",
