@@ -82,4 +82,4 @@ debug=$results/debug-ci
 	die "the debug kernel's run did not finish (see above)"
 
 step "results (unmodified 7.3 vs project, and the project's debug kernel)"
-python3 "$WB_DIR/results.py" report "$results/base" "$results/project" "$debug"
+python3 "$WB_DIR/results.py" report "$results/base" "$results/project" debug="$debug"
