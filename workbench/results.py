@@ -49,7 +49,7 @@ TAINT_LETTERS = "PFSRMBUDAWCIOELKXTNJ"
 # The project kernel's configurations that have no counterpart on the
 # unmodified kernel and are judged on their own (report's CONFIG=DIR),
 # with the kernel their failures name.
-OWN = {"debug": "debug kernel"}
+OWN = {"debug": "debug kernel", "swiotlb": "project kernel with swiotlb=force"}
 
 
 def patterns(name):
@@ -575,8 +575,9 @@ def tally(res):
 
 
 def own_summary(config, d):
-    """A configuration of OWN (the debug kernel's run), judged on its own;
-    prints what it found. Returns the verdicts."""
+    """A configuration of OWN (the debug kernel's run, the swiotlb=force
+    boots), judged on its own; prints what it found. Returns the
+    verdicts."""
     res = load(d)
     verdict = judge(res, {}, xfails(config), f"on the {OWN[config]}: ")
     kunit = sum(1 for n in res if n.startswith("kunit:") and "(" not in n)
@@ -599,6 +600,12 @@ def own_summary(config, d):
                   f"(before: {before.get('dma-bufs')}), "
                   f"{int(after.get('available_kb', 0)) >> 10} MiB available "
                   f"(before: {int(before.get('available_kb', 0)) >> 10} MiB)")
+    if config == "swiotlb":
+        # guest/init.sh: the most slots in use at once; reported, not judged.
+        used = {b: (read(os.path.join(d, b, "swiotlb")) or ["? ?"])[0].split()
+                for b in sorted(os.listdir(d)) if os.path.isdir(os.path.join(d, b))}
+        print("swiotlb slots in use at most (0: no DMA mapping bounced): "
+              + ", ".join(f"{b} {u[0]} of {u[1]}" for b, u in used.items()))
     return verdict
 
 
