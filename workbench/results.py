@@ -4,13 +4,14 @@
 
   results.py collect DIR        parse DIR (one kernel configuration's boots)
                                 into DIR/results.tsv
-  results.py report BASE PROJ [DEBUG]
+  results.py report BASE PROJ [CONFIG=DIR ...]
                                 the per-test table of both kernels, every
                                 failure with its cause, and the last line
                                 "N passed, N failed, N skipped" over the
                                 project kernel's configurations (PROJ, and
-                                DEBUG: the debug config); exit 1 exactly when
-                                it counts a failure
+                                each CONFIG of OWN, judged on its own: its
+                                results are in DIR); exit 1 exactly when it
+                                counts a failure
   results.py debug DIR          the same for a debug kernel's run alone
   results.py differ BASE PROJ OUTDIR
                                 the IGT list entries whose results differ
@@ -45,6 +46,10 @@ WB_DIR = os.path.dirname(os.path.abspath(__file__))
 OK = ("pass", "skip")
 TAINT_WARN, TAINT_SOFTLOCKUP, TAINT_TEST = 1 << 9, 1 << 14, 1 << 18
 TAINT_LETTERS = "PFSRMBUDAWCIOELKXTNJ"
+# The project kernel's configurations that have no counterpart on the
+# unmodified kernel and are judged on their own (report's CONFIG=DIR),
+# with the kernel their failures name.
+OWN = {"debug": "debug kernel", "swiotlb": "project kernel with swiotlb=force"}
 
 
 def patterns(name):
@@ -92,16 +97,16 @@ class Run:
 
 def parse_kunit(run, d, boot):
     """KTAP on the console of the KUnit boot: one result a test case
-    ("kunit:suite.case"). A WARN is expected only inside a suite that
-    kunit-expected-warns lists with the WARN's source, until that suite
-    ends; every other report fails. Returns how many expected WARNs were
-    seen."""
+    ("kunit:suite.case"; a failed one with its cause, kunit_cause). A WARN
+    is expected only inside a suite that kunit-expected-warns lists with the
+    WARN's source, until that suite ends; every other report fails. Returns
+    how many expected WARNs were seen."""
     allowed = [l.split() for l in patterns("kunit-expected-warns")]
-    suite, last, expected = None, None, 0
+    suite, last, expected, log = None, None, 0, []
     for line in console(d):
         m = re.match(r"^    # Subtest: (\S+)", line)
         if m:
-            suite = m.group(1)
+            suite, log = m.group(1), []
             continue
         m = re.match(r"^(    )?(ok|not ok) \d+ (\S+)(.*)", line)
         if m and not m.group(1):
@@ -112,8 +117,11 @@ def parse_kunit(run, d, boot):
             status = "pass" if m.group(2) == "ok" else "fail"
             if "# SKIP" in m.group(4):
                 status = "skip"
-            run.set(f"kunit:{suite}.{m.group(3)}", status, boot)
+            run.set(f"kunit:{suite}.{m.group(3)}", status, boot,
+                    kunit_cause(m.group(3), log) if status == "fail" else "")
+            log = []
             continue
+        log.append(line)
         if not REPORT.search(line):
             continue
         if line.startswith("WARNING:") and any(
@@ -124,6 +132,28 @@ def parse_kunit(run, d, boot):
             f"after suite {last}" if last else "boot"
         run.report(f"kunit:(kernel report {where})", boot, line)
     return expected
+
+
+KTAP_STRUCTURE = re.compile(r"^(KTAP version|1\.\.\d|ok \d|# Subtest:|# module:|# \S+: pass:\d)")
+
+
+def kunit_cause(case, log):
+    """Why a KUnit case failed, from the console lines since the case
+    before it: KUnit's own (indented: the failed assertions and
+    expectations, a parameter that failed) and the kernel's lines that
+    name the case (a KUnit device is named after its case:
+    "drv case.drv: swiotlb buffer is full ..."), the first four."""
+    parts = []
+    for line in log:
+        text = line.strip()
+        if line.startswith("    ") and not KTAP_STRUCTURE.match(text):
+            if text.startswith(("#", "not ok")) or not parts:
+                parts.append(re.sub(rf"^# {re.escape(case)}: ", "", text))
+            else:
+                parts[-1] += " " + text
+        elif not line.startswith(" ") and case in line:
+            parts.append(text)
+    return "; ".join(parts[:4]) + (" ..." if len(parts) > 4 else "")
 
 
 IGT_STATUS = {"SUCCESS": "pass", "SKIP": "skip", "FAIL": "fail",
@@ -475,7 +505,10 @@ def summary(verdicts):
     return counts
 
 
-def report(base_dir, proj_dir, debug_dir=None):
+def report(base_dir, proj_dir, *own_dirs):
+    own = dict(a.split("=", 1) for a in own_dirs)
+    if set(own) - set(OWN):
+        sys.exit(f"results.py: a CONFIG=DIR names one of {', '.join(OWN)}")
     base, proj = load(base_dir), load(proj_dir)
     base_again, proj_again = reruns(base_dir), reruns(proj_dir)
     names = sorted(set(base) | set(proj))
@@ -507,29 +540,29 @@ def report(base_dir, proj_dir, debug_dir=None):
         print(f"Run again on both kernels because their results differed: {', '.join(reruns_seen)}")
     for kind, res in (("unmodified", base), ("project", proj)):
         print(f"results on the {kind} kernel: {tally(res)}")
-    debug_verdict = {}
-    if debug_dir:
-        debug_verdict = debug_summary(debug_dir)
-    fails = [(n, why) for n, (v, why) in verdict.items() if v == "fail"] + \
-        [(f"debug:{n}", why) for n, (v, why) in debug_verdict.items() if v == "fail"]
-    for name, why in fails:
-        print(f"FAIL: {name}: {why}")
-    for name, (v, why) in sorted(verdict.items()):
-        if why.startswith("expected"):
-            print(f"listed: {name}: {why}")
-    counts = summary(verdict)
-    dcounts = summary(debug_verdict)
-    listed = sum(1 for v, why in list(verdict.values()) + list(debug_verdict.values())
-                 if why.startswith("expected"))
-    print(f"Counted below: each result once per project kernel configuration: "
-          f"vm {counts['pass']}/{counts['fail']}/{counts['skip']}"
-          + (f", debug {dcounts['pass']}/{dcounts['fail']}/{dcounts['skip']}" if debug_dir else "")
+    # Each configuration's results, its names prefixed with the
+    # configuration's but for vm's.
+    verdicts = {"vm": verdict}
+    for config, d in own.items():
+        verdicts[config] = own_summary(config, d)
+    named = [(f"{c}:" if c != "vm" else "", v) for c, v in verdicts.items()]
+    for prefix, v in named:
+        for name, (result, why) in v.items():
+            if result == "fail":
+                print(f"FAIL: {prefix}{name}: {why}")
+    for prefix, v in named:
+        for name, (_, why) in sorted(v.items()):
+            if why.startswith("expected"):
+                print(f"listed: {prefix}{name}: {why}")
+    counts = {c: summary(v) for c, v in verdicts.items()}
+    listed = sum(why.startswith("expected") for v in verdicts.values() for _, why in v.values())
+    print("Counted below: each result once per project kernel configuration: "
+          + ", ".join(f"{c} {n['pass']}/{n['fail']}/{n['skip']}" for c, n in counts.items())
           + f" (passed/failed/skipped; skipped includes {listed} expected failures listed "
           "in workbench/xfails/); the unmodified kernel is the reference, not counted.")
-    failed = counts["fail"] + dcounts["fail"]
-    print(f"{counts['pass'] + dcounts['pass']} passed, {failed} failed, "
-          f"{counts['skip'] + dcounts['skip']} skipped")
-    return 1 if failed else 0
+    total = {k: sum(n[k] for n in counts.values()) for k in ("pass", "fail", "skip")}
+    print(f"{total['pass']} passed, {total['fail']} failed, {total['skip']} skipped")
+    return 1 if total["fail"] else 0
 
 
 def tally(res):
@@ -541,15 +574,17 @@ def tally(res):
         or "no results"
 
 
-def debug_summary(d):
-    """The debug kernel's run, judged; prints what it found. Returns the
+def own_summary(config, d):
+    """A configuration of OWN (the debug kernel's run, the swiotlb=force
+    boots), judged on its own; prints what it found. Returns the
     verdicts."""
     res = load(d)
-    verdict = judge(res, {}, xfails("debug"), "on the debug kernel: ")
-    kunit = sum(1 for n in res if n.startswith("kunit:"))
+    verdict = judge(res, {}, xfails(config), f"on the {OWN[config]}: ")
+    kunit = sum(1 for n in res if n.startswith("kunit:") and "(" not in n)
     faults = [n for n in res if n.startswith("faults:")]
-    print(f"debug kernel: {len(res)} results ({kunit} KUnit cases, {len(faults)} of the "
-          f"fault injection pass): {tally(res)}")
+    print(f"{OWN[config]}: {len(res)} results ({kunit} KUnit cases"
+          + (f", {len(faults)} of the fault injection pass" if faults else "")
+          + f"): {tally(res)}")
     fd = os.path.join(d, "faults")
     if os.path.isdir(fd):
         invs = index(fd)
@@ -565,11 +600,17 @@ def debug_summary(d):
                   f"(before: {before.get('dma-bufs')}), "
                   f"{int(after.get('available_kb', 0)) >> 10} MiB available "
                   f"(before: {int(before.get('available_kb', 0)) >> 10} MiB)")
+    if config == "swiotlb":
+        # guest/init.sh: the most slots in use at once; reported, not judged.
+        used = {b: (read(os.path.join(d, b, "swiotlb")) or ["? ?"])[0].split()
+                for b in sorted(os.listdir(d)) if os.path.isdir(os.path.join(d, b))}
+        print("swiotlb slots in use at most (0: no DMA mapping bounced): "
+              + ", ".join(f"{b} {u[0]} of {u[1]}" for b, u in used.items()))
     return verdict
 
 
 def debug(d):
-    verdict = debug_summary(d)
+    verdict = own_summary("debug", d)
     for name, (v, why) in sorted(verdict.items()):
         if v == "fail":
             print(f"FAIL: {name}: {why}")
@@ -633,11 +674,11 @@ def resume(list_path, d, out_path):
 
 
 def main():
-    cmds = {"collect": (collect, 1), "debug": (debug, 1), "differ": (differ, 3),
-            "resume": (resume, 3), "report": (report, (2, 3))}
+    cmds = {"collect": (collect, [1]), "debug": (debug, [1]), "differ": (differ, [3]),
+            "resume": (resume, [3]), "report": (report, range(2, 3 + len(OWN)))}
     cmd = cmds.get(sys.argv[1] if len(sys.argv) > 1 else "")
     nargs = len(sys.argv) - 2
-    if not cmd or nargs not in (cmd[1] if isinstance(cmd[1], tuple) else (cmd[1],)):
+    if not cmd or nargs not in cmd[1]:
         sys.exit(__doc__)
     sys.exit(cmd[0](*sys.argv[2:]) or 0)
 

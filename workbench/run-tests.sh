@@ -3,7 +3,10 @@
 # boot), the IGT list (default lists/curated.txt) with the project's
 # igt-tests, and lists/overlay.txt (the compositor scene and the subtests
 # that need an overlay plane, in a boot with vkms's overlay planes); the
-# static checks on the project's files (lint.sh) and a reduced run of the
+# static checks on the project's files (lint.sh). Judged on their own (the
+# project kernel only): the project kernel booted again with swiotlb=force
+# (every DMA mapping bounces), a KUnit boot with only the helper's suites
+# and one of lists/swiotlb.txt (the igt-tests); a reduced run of the
 # project's debug kernel (run-debug.sh, lists/debug-ci.txt). Tests whose
 # results differ between the kernels run once more on both. Then the
 # verdict (results.py report): the exit status is non-zero exactly when its
@@ -75,11 +78,24 @@ if python3 "$WB_DIR/results.py" differ "$results/base" "$results/project" "$reru
 	python3 "$WB_DIR/results.py" collect "$results/project"
 fi
 
+# The project kernel again, booted with swiotlb=force: every DMA mapping
+# bounces through swiotlb, so the helper's DMA side runs on a real DMA
+# path. The helper's KUnit suites only (drm_gem_chunk_helper, drm_chunk:
+# filter_glob takes one glob) and its igt-tests; no counterpart on the
+# unmodified kernel, judged on their own and counted in the summary.
+swiotlb=$results/swiotlb
+rm -rf "$swiotlb"
+mkdir -p "$swiotlb"
+WB_CMDLINE="swiotlb=force kunit.filter_glob=drm*chunk*" boot project kunit "$swiotlb/kunit"
+WB_CMDLINE=swiotlb=force boot project igt "$swiotlb/igt" workbench/lists/swiotlb.txt
+python3 "$WB_DIR/results.py" collect "$swiotlb"
+
 # The reduced debug run (the full one is make check-debug); its results
 # are counted in the summary.
 debug=$results/debug-ci
 "$WB_DIR/run-debug.sh" workbench/lists/debug-ci.txt "$debug" ||
 	die "the debug kernel's run did not finish (see above)"
 
-step "results (unmodified 7.3 vs project, and the project's debug kernel)"
-python3 "$WB_DIR/results.py" report "$results/base" "$results/project" "$debug"
+step "results (unmodified 7.3 vs project; the project kernel with swiotlb=force, and its debug kernel)"
+python3 "$WB_DIR/results.py" report "$results/base" "$results/project" \
+	swiotlb="$swiotlb" debug="$debug"

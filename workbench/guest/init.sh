@@ -76,6 +76,11 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak >/results/kmemleak.txt
 fi
+# swiotlb=force boots: the most swiotlb slots in use at once, of how many;
+# 0 means no DMA mapping bounced (results.py reports it).
+tlb=/sys/kernel/debug/swiotlb
+[ ! -r $tlb/io_tlb_used_hiwater ] ||
+	echo "$(cat $tlb/io_tlb_used_hiwater) $(cat $tlb/io_tlb_nslabs)" >/results/swiotlb
 # The host checks the kernel's taint flags against what the boot may have.
 taint=$(cat /proc/sys/kernel/tainted)
 echo "$taint" >/results/taint
