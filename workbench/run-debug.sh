@@ -23,7 +23,7 @@ export WB_CONFIG=debug WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-3600} WB_TEST_TIMEOUT=${WB
 	WB_BOOT_TIMEOUT=${WB_BOOT_TIMEOUT:-1200} WB_CMDLINE="pci=noacpi kasan_multi_shot"
 # KUnit: only the helper's suite (the other DRM suites are upstream's, slow
 # under KASAN, and some trip lockdep there).
-WB_CMDLINE="$WB_CMDLINE kunit.filter_glob=drm_gem_chunk_helper" \
+WB_CMDLINE="$WB_CMDLINE kunit.filter_glob=drm*chunk*" \
 	boot project kunit "$dir/kunit"
 boot project igt "$dir/igt" "$list"
 boot project faults "$dir/faults" workbench/lists/faults.txt
