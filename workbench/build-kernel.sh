@@ -11,7 +11,7 @@ cfg=${2:-vm}
 frag=$WB_DIR/config/$cfg.config
 [ -f "$frag" ] || die "no config fragment $frag"
 # One overlay and build of a kernel at a time, whoever asks for it.
-mkdir -p "$WB_BUILD"
+mkdir -p "$WB_BUILD/logs"
 exec 9>"$WB_BUILD/build-$kind.lock"
 flock 9
 case $kind in
