@@ -3,16 +3,21 @@
  * chunk_mmap: vkms dumb buffers of awkward and large sizes, CPU mappings of
  * every page, coherency between mappings (same process, second file, dma-buf,
  * fork), zeroing of fresh objects, thousands of objects without growth in
- * memory use, and mappings of vkms's fbdev device.
+ * memory use, mappings of vkms's fbdev device, the page tables a large
+ * mapping costs, mappings that start or end inside an object or have holes,
+ * and concurrent first faults.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/fb.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -393,6 +398,404 @@ static void test_many_objects(void)
 	close(fd);
 }
 
+/*
+ * A per-page pattern: word i of object page p holds pword(seed, p, i). It
+ * can be inverted, so that a mapping showing the wrong page says which
+ * page it shows.
+ */
+#define PKEY(seed) ((seed) * 0x9e3779b9u)
+
+static uint32_t pword(uint32_t seed, uint32_t page, uint32_t i)
+{
+	return (page << 10 | i) ^ PKEY(seed);
+}
+
+/* m holds object pages first .. first + n - 1: write every step-th word of each. */
+static void fill_pages(uint32_t *m, uint32_t first, uint32_t n, uint32_t seed, uint32_t step)
+{
+	for (uint32_t p = 0; p < n; p++)
+		for (uint32_t i = 0; i < WPP; i += step)
+			m[(size_t)p * WPP + i] = pword(seed, first + p, i);
+}
+
+/* Whether m shows object pages first .. first + n - 1; if not, says what it shows. */
+static bool pages_ok(const char *what, const uint32_t *m, uint32_t first, uint32_t n,
+		     uint32_t seed, uint32_t step)
+{
+	for (uint32_t p = 0; p < n; p++) {
+		const uint32_t *pg = m + (size_t)p * WPP;
+
+		for (uint32_t i = 0; i < WPP; i += step) {
+			if (pg[i] == pword(seed, first + p, i))
+				continue;
+			wb_info("%s: object page %u word %u is 0x%08x, not 0x%08x (the page's first word 0x%08x is object page %u's)\n",
+				what, first + p, i, pg[i], pword(seed, first + p, i), pg[0],
+				(pg[0] ^ PKEY(seed)) >> 10);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Page tables in kB: this process's own (VmPTE: of /proc/self/status, its
+ * PTE, PMD and PUD pages) and the system's (PageTables: of /proc/meminfo,
+ * per-CPU counter deltas folded in first where root may).
+ */
+struct pt_kb {
+	long own, sys;
+};
+
+static struct pt_kb pagetables_kb(void)
+{
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+	struct pt_kb kb;
+
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			wb_info("stat_refresh: %s\n", strerror(errno));
+		close(fd);
+	}
+	kb.own = wb_proc_kb("/proc/self/status", "VmPTE");
+	kb.sys = wb_meminfo_kb("PageTables");
+	wb_assert_f(kb.own >= 0 && kb.sys >= 0,
+		    "no VmPTE in /proc/self/status or no PageTables in /proc/meminfo");
+	return kb;
+}
+
+/*
+ * Touching every page of a 256 MiB mapping must cost little page table:
+ * 4 KiB PTEs for it take 512 KiB (128 PTE pages), PMD entries about 1 KiB.
+ * Readings right before the mmap (the object exists already) and right
+ * after the last touch. The system-wide PageTables delta is printed, but
+ * it is not what is asserted: the guest is not quiet enough for it (the
+ * test runner polls with a new "sleep 0.5" process every half second), and
+ * a process more or less in the window moves it by tens of kB (seen:
+ * 456-520 kB for 512-516 kB of PTEs). This process's own page tables are
+ * exactly the mapping's. Every page is written (first and last word) and
+ * read back.
+ */
+#define PT_MIB 256
+#define PT_LIMIT_KB 64
+static void pagetables_test(bool dmabuf)
+{
+	int fd = wb_require_driver("vkms"), dfd = -1;
+	uint32_t npages = (PT_MIB << 20) / PAGE, handle, pitch;
+	struct pt_kb before, after;
+	long own;
+	uint64_t size;
+	uint32_t *m;
+	bool ok;
+
+	handle = wb_dumb_create_ok(fd, 1024, npages, 32, &pitch, &size);
+	wb_assert_eq(size, (uint64_t)npages * PAGE);
+	if (dmabuf)
+		dfd = wb_export_ok(fd, handle);
+
+	before = pagetables_kb();
+	m = dmabuf ? wb_dmabuf_mmap(dfd, size, PROT_READ | PROT_WRITE) :
+		     wb_dumb_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	fill_pages(m, 0, npages, 1, WPP - 1);
+	after = pagetables_kb();
+
+	own = after.own - before.own;
+	ok = pages_ok("after touching every page", m, 0, npages, 1, WPP - 1);
+	wb_info("%s mapping of %d MiB at %p (%s2 MiB aligned), every page touched: page tables %+ld kB (VmPTE), system-wide %+ld kB (PageTables)\n",
+		dmabuf ? "dma-buf" : "GEM", PT_MIB, (void *)m,
+		(uintptr_t)m % (2u << 20) ? "not " : "", own, after.sys - before.sys);
+	wb_assert(ok);
+	wb_assert_f(own < PT_LIMIT_KB,
+		    "page tables grew by %ld kB for %d MiB (4 KiB PTEs: %d kB), limit %d kB",
+		    own, PT_MIB, PT_MIB * 2, PT_LIMIT_KB);
+	wb_assert_eq(munmap(m, size), 0);
+	if (dmabuf)
+		close(dfd);
+	wb_close_ok(fd, handle);
+	close(fd);
+}
+
+static void test_pagetables_gem(void) { pagetables_test(false); }
+static void test_pagetables_dmabuf(void) { pagetables_test(true); }
+
+/*
+ * A view of object pages first .. first + n - 1. Through the dma-buf: an
+ * mmap of the dma-buf fd at that offset. Through GEM: the core maps only
+ * at an object's own offset (drm_gem_mmap() looks the offset up exactly:
+ * the offset plus k pages is EINVAL, see chunk_robust@mmap-bad-offset), so
+ * the view is what is left of a new, untouched mapping of the whole object
+ * once the pages around the view are unmapped: a VMA that starts inside
+ * the object, as a mapping at offset + k pages would.
+ */
+static uint32_t *map_view(int fd, uint32_t handle, int dfd, uint32_t npages, uint32_t first,
+			  uint32_t n)
+{
+	uint32_t *m;
+
+	if (dfd >= 0) {
+		m = mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, dfd,
+			 (off_t)first * PAGE);
+		wb_assert_f(m != MAP_FAILED, "mmap of the dma-buf at page %u, %u pages: %s",
+			    first, n, strerror(errno));
+		return m;
+	}
+	m = wb_dumb_mmap(fd, handle, (uint64_t)npages * PAGE, PROT_READ | PROT_WRITE);
+	if (first)
+		wb_assert_eq(munmap(m, (size_t)first * PAGE), 0);
+	if (first + n < npages)
+		wb_assert_eq(munmap(m + (size_t)(first + n) * WPP,
+				    (size_t)(npages - first - n) * PAGE), 0);
+	return m + (size_t)first * WPP;
+}
+
+#define MID_PAGES (3 * 512 + 5)	/* 6 MiB and 5 pages */
+
+struct range {
+	uint32_t first, n;
+};
+
+static const struct range mid_views[] = {
+	{ 1, MID_PAGES - 1 },	/* from the second page to the end */
+	{ 511, 2 },		/* across a 2 MiB boundary */
+	{ 512, 515 },		/* 2 MiB aligned, ends 3 pages into a 2 MiB block */
+	{ 700, 600 },		/* neither end 2 MiB aligned */
+	{ MID_PAGES - 1, 1 },	/* the last page */
+};
+
+/*
+ * The view reads object pages first .. first + n - 1 (pattern 1, first
+ * touch through the view), and what it writes (pattern 2) the full mapping
+ * sees there and nowhere else. The full mapping gets pattern 1 back.
+ */
+static bool view_ok(const char *path, uint32_t *full, uint32_t npages, uint32_t *view,
+		    uint32_t first, uint32_t n)
+{
+	uint32_t end = first + n;
+	char what[128];
+	bool ok;
+
+	snprintf(what, sizeof(what), "%s view of pages %u-%u", path, first, end - 1);
+	if (!pages_ok(what, view, first, n, 1, 1))
+		return false;
+	fill_pages(view, first, n, 2, 1);
+	snprintf(what, sizeof(what), "full mapping after writes through the %s view of pages %u-%u",
+		 path, first, end - 1);
+	ok = pages_ok(what, full, 0, first, 1, 1) &&
+	     pages_ok(what, full + (size_t)first * WPP, first, n, 2, 1) &&
+	     pages_ok(what, full + (size_t)end * WPP, end, npages - end, 1, 1);
+	fill_pages(full, 0, npages, 1, 1);
+	return ok;
+}
+
+static void test_mmap_middle(void)
+{
+	int fd = wb_require_driver("vkms"), dfd, bad = 0;
+	const unsigned int nviews = sizeof(mid_views) / sizeof(mid_views[0]);
+	uint32_t handle, pitch;
+	uint64_t size;
+	uint32_t *full;
+
+	handle = wb_dumb_create_ok(fd, 1024, MID_PAGES, 32, &pitch, &size);
+	full = wb_dumb_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	fill_pages(full, 0, MID_PAGES, 1, 1);
+	dfd = wb_export_ok(fd, handle);
+
+	for (int dmabuf = 0; dmabuf < 2; dmabuf++)
+		for (unsigned int v = 0; v < nviews; v++) {
+			const struct range *r = &mid_views[v];
+			uint32_t *view = map_view(fd, handle, dmabuf ? dfd : -1, MID_PAGES,
+						  r->first, r->n);
+
+			if (!view_ok(dmabuf ? "dma-buf" : "GEM", full, MID_PAGES, view, r->first,
+				     r->n))
+				bad++;
+			wb_assert_eq(munmap(view, (size_t)r->n * PAGE), 0);
+		}
+	wb_assert_f(bad == 0, "%d of %u views show wrong pages (above)", bad, 2 * nviews);
+	wb_assert_eq(munmap(full, size), 0);
+	close(dfd);
+	wb_close_ok(fd, handle);
+	close(fd);
+}
+
+/* Touching addr kills a child with SIGSEGV: nothing is mapped there. */
+static bool segv_at(volatile uint32_t *addr)
+{
+	int status;
+	pid_t pid = fork();
+
+	wb_assert(pid >= 0);
+	if (pid == 0) {
+		struct rlimit no_core = { 0, 0 };
+
+		setrlimit(RLIMIT_CORE, &no_core);
+		*addr = *addr + 1;
+		_exit(0);
+	}
+	wb_assert_eq(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV)
+		return true;
+	wb_info("touching %p (unmapped): %s %d, not SIGSEGV\n", (void *)addr,
+		WIFSIGNALED(status) ? "signal" : "exit", WIFSIGNALED(status) ?
+		WTERMSIG(status) : WEXITSTATUS(status));
+	return false;
+}
+
+#define HOLE_OBJ_PAGES (3 * 512)	/* 6 MiB */
+
+static const struct range holes[] = {
+	{ 300, 1 },	/* a page in the first 2 MiB */
+	{ 1000, 100 },	/* across the second 2 MiB boundary, ends unaligned */
+};
+
+/*
+ * Punch the holes in a mapping m of the object: touching them faults, and
+ * the pieces left read the object's pages at their places.
+ */
+static int punch_and_check(const char *what, uint32_t *m)
+{
+	uint32_t start = 0;
+	int bad = 0;
+
+	for (unsigned int h = 0; h < sizeof(holes) / sizeof(holes[0]); h++)
+		wb_assert_eq(munmap(m + (size_t)holes[h].first * WPP,
+				    (size_t)holes[h].n * PAGE), 0);
+	for (unsigned int h = 0; h < sizeof(holes) / sizeof(holes[0]); h++) {
+		const struct range *r = &holes[h];
+
+		bad += !segv_at(m + (size_t)r->first * WPP);
+		bad += !segv_at(m + (size_t)(r->first + r->n) * WPP - 1);
+		bad += !pages_ok(what, m + (size_t)start * WPP, start, r->first - start, 1, 1);
+		start = r->first + r->n;
+	}
+	bad += !pages_ok(what, m + (size_t)start * WPP, start, HOLE_OBJ_PAGES - start, 1, 1);
+	return bad;
+}
+
+/*
+ * Holes in a mapping, each splitting a potential 2 MiB mapping: once in a
+ * mapping whose pages were all touched before (what was mapped stays
+ * right), once in a new mapping touched only after the holes (the pieces'
+ * first faults find the object page from a VMA that starts inside it).
+ */
+static void test_munmap_middle(void)
+{
+	int fd = wb_require_driver("vkms"), bad;
+	uint32_t handle, pitch;
+	uint32_t *m;
+	uint64_t size;
+
+	handle = wb_dumb_create_ok(fd, 1024, HOLE_OBJ_PAGES, 32, &pitch, &size);
+	m = wb_dumb_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	fill_pages(m, 0, HOLE_OBJ_PAGES, 1, 1);
+	bad = punch_and_check("touched mapping with holes", m);
+	wb_assert_eq(munmap(m, size), 0);
+
+	m = wb_dumb_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	bad += punch_and_check("untouched mapping with holes", m);
+	wb_assert_eq(munmap(m, size), 0);
+	wb_assert_f(bad == 0, "%d wrong pieces or holes (above)", bad);
+	wb_close_ok(fd, handle);
+	close(fd);
+}
+
+/*
+ * Concurrent first faults on one never-touched object: THREADS threads
+ * started together by a barrier.
+ */
+#define THREADS 4
+#define THREAD_PAGES (4096 + 3)	/* 16 MiB and 3 pages */
+#define THREAD_ROUNDS 3
+
+struct thread_arg {
+	pthread_t id;
+	pthread_barrier_t *start;
+	int fd;
+	uint32_t handle, t;
+	uint32_t *m;	/* the shared mapping */
+};
+
+/*
+ * Every thread walks every page of the shared mapping, from its own quarter
+ * on: it writes the pages p with p % THREADS == t and reads a word of the
+ * others, which is zero or what their writer wrote.
+ */
+static void *interleaved_thread(void *data)
+{
+	struct thread_arg *a = data;
+
+	pthread_barrier_wait(a->start);
+	for (uint32_t j = 0; j < THREAD_PAGES; j++) {
+		uint32_t p = (j + a->t * THREAD_PAGES / THREADS) % THREAD_PAGES;
+		uint32_t *pg = a->m + (size_t)p * WPP, w;
+
+		if (p % THREADS == a->t) {
+			fill_pages(pg, p, 1, 3, 1);
+			continue;
+		}
+		w = pg[WPP / 2];
+		wb_assert_f(w == 0 || w == pword(3, p, WPP / 2),
+			    "thread %u: object page %u word %u is 0x%08x: neither zero nor 0x%08x",
+			    a->t, p, WPP / 2, w, pword(3, p, WPP / 2));
+	}
+	return NULL;
+}
+
+/* Each thread maps the object itself and writes its contiguous stripe. */
+static void *stripe_thread(void *data)
+{
+	struct thread_arg *a = data;
+	uint32_t first = a->t * THREAD_PAGES / THREADS, end = (a->t + 1) * THREAD_PAGES / THREADS;
+	uint64_t size = (uint64_t)THREAD_PAGES * PAGE;
+	uint32_t *m;
+
+	pthread_barrier_wait(a->start);
+	m = wb_dumb_mmap(a->fd, a->handle, size, PROT_READ | PROT_WRITE);
+	fill_pages(m + (size_t)first * WPP, first, end - first, 4, 1);
+	wb_assert_eq(munmap(m, size), 0);
+	return NULL;
+}
+
+static void run_threads(void *(*fn)(void *), int fd, uint32_t handle, uint32_t *m)
+{
+	struct thread_arg args[THREADS];
+	pthread_barrier_t start;
+
+	wb_assert_eq(pthread_barrier_init(&start, NULL, THREADS), 0);
+	for (uint32_t t = 0; t < THREADS; t++) {
+		args[t] = (struct thread_arg){ .start = &start, .fd = fd, .handle = handle,
+					       .t = t, .m = m };
+		wb_assert_eq(pthread_create(&args[t].id, NULL, fn, &args[t]), 0);
+	}
+	for (uint32_t t = 0; t < THREADS; t++)
+		wb_assert_eq(pthread_join(args[t].id, NULL), 0);
+	pthread_barrier_destroy(&start);
+}
+
+static void test_threads(void)
+{
+	int fd = wb_require_driver("vkms");
+	uint32_t handle, pitch;
+	uint64_t size;
+	uint32_t *m;
+
+	for (int round = 0; round < THREAD_ROUNDS; round++) {
+		handle = wb_dumb_create_ok(fd, 1024, THREAD_PAGES, 32, &pitch, &size);
+		m = wb_dumb_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+		run_threads(interleaved_thread, fd, handle, m);
+		wb_assert(pages_ok("after the interleaved threads", m, 0, THREAD_PAGES, 3, 1));
+		wb_assert_eq(munmap(m, size), 0);
+		wb_close_ok(fd, handle);
+
+		handle = wb_dumb_create_ok(fd, 1024, THREAD_PAGES, 32, &pitch, &size);
+		run_threads(stripe_thread, fd, handle, NULL);
+		m = wb_dumb_mmap(fd, handle, size, PROT_READ);
+		wb_assert(pages_ok("after the stripe threads", m, 0, THREAD_PAGES, 4, 1));
+		wb_assert_eq(munmap(m, size), 0);
+		wb_close_ok(fd, handle);
+	}
+	close(fd);
+}
+
 static const struct wb_subtest tests[] = {
 	{ "size-1-page", test_size_1_page, 60 },
 	{ "size-odd-pages", test_size_odd_pages, 60 },
@@ -407,6 +810,11 @@ static const struct wb_subtest tests[] = {
 	/* 73 s on the debug kernel (KASAN) under TCG, unloaded. */
 	{ "many-objects", test_many_objects, 360 },
 	{ "fbdev-mmap", test_fbdev_mmap, 60 },
+	{ "pagetables-256m-gem", test_pagetables_gem, 120 },
+	{ "pagetables-256m-dmabuf", test_pagetables_dmabuf, 120 },
+	{ "mmap-middle", test_mmap_middle, 60 },
+	{ "munmap-middle", test_munmap_middle, 60 },
+	{ "threads", test_threads, 120 },
 };
 
 int main(int argc, char **argv)

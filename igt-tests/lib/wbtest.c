@@ -493,12 +493,12 @@ unsigned long wb_fd_ino(int fd)
 
 /* ---- accounting ---- */
 
-long wb_meminfo_kb(const char *key)
+long wb_proc_kb(const char *path, const char *key)
 {
 	char line[256];
 	size_t klen = strlen(key);
 	long val = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
+	FILE *f = fopen(path, "r");
 
 	if (!f)
 		return -1;
@@ -509,6 +509,11 @@ long wb_meminfo_kb(const char *key)
 		}
 	fclose(f);
 	return val;
+}
+
+long wb_meminfo_kb(const char *key)
+{
+	return wb_proc_kb("/proc/meminfo", key);
 }
 
 /* Free pages parked in the per-CPU lists (/proc/zoneinfo "count:"), in kB. */

@@ -85,6 +85,7 @@ int wb_dmabuf_sync(int dmabuf_fd, bool start, bool write);
 unsigned long wb_fd_ino(int fd);
 
 /* Memory / object accounting. */
+long wb_proc_kb(const char *path, const char *key);	/* "key: N kB" line, -1 if absent */
 long wb_meminfo_kb(const char *key);	/* /proc/meminfo field, -1 if absent */
 long wb_mem_used_kb(void);		/* MemTotal - MemFree - per-CPU free lists */
 void wb_settle(void);			/* sync, drop caches, short sleep */
