@@ -24,6 +24,14 @@
  *   ceiling_ms     memset of already-populated anonymous memory (drv anon)
  *   prime_us       export handle -> fd, import fd -> handle, close both
  *                  (drv vgem_to_vkms and vkms_to_vgem)
+ *   fault_mib_s    first-touch fault throughput: a 256 MiB vkms buffer,
+ *                  created and mapped (which populates it on both helpers),
+ *                  then one write a page by 1 thread or by 4 threads (each
+ *                  a contiguous quarter, started together by a barrier,
+ *                  thread t on CPU t mod ncpus): MiB of the mapping per
+ *                  second, from the start to the last thread's end (drv
+ *                  vkms_1thread, vkms_4threads; higher is better)
+ *   fault_faults   minor faults taken by the same (all threads)
  *   compose_wall_ms / compose_cpu_ms / compose_crc_per_flip
  *                  full-screen XRGB8888 primary plane, CRC capture on so
  *                  that vkms composes every vblank, atomic page flips
@@ -38,6 +46,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -332,6 +341,106 @@ static void bench_ceiling(void)
 	}
 }
 
+/* First-touch fault throughput, 1 and 4 threads */
+
+#define FAULT_SIZE (256ul << 20)
+#define FAULT_REPS 5
+#define FAULT_MAX_THREADS 4
+
+struct fault_part {
+	pthread_t id;
+	pthread_barrier_t *ready, *start;
+	volatile char *p;
+	uint64_t len;
+	double end;
+};
+
+static void *fault_part(void *data)
+{
+	struct fault_part *a = data;
+
+	pthread_barrier_wait(a->ready);
+	pthread_barrier_wait(a->start);
+	for (uint64_t off = 0; off < a->len; off += PAGE)
+		a->p[off] = 1;
+	a->end = wb_now();
+	return NULL;
+}
+
+/*
+ * One run: the buffer created and mapped, nthreads threads (thread t on
+ * CPU t mod ncpus) started and parked (ready: their own start-up faults are
+ * behind them), then released together (start); timed from the release to
+ * the last thread's end. Returns the seconds; *faults gets ru_minflt.
+ */
+static double fault_run(const struct dev *d, int nthreads, double *faults)
+{
+	struct fault_part parts[FAULT_MAX_THREADS];
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_barrier_t ready, start;
+	double t0, end = 0;
+	uint64_t size;
+	uint32_t h = dumb_create(d->fd, 8192, 8192, NULL, &size);
+	char *p = dumb_mmap(d->fd, h, size);
+	long f0;
+
+	if (size != FAULT_SIZE)
+		die("fault: unexpected dumb buffer size");
+	pthread_barrier_init(&ready, NULL, nthreads + 1);
+	pthread_barrier_init(&start, NULL, nthreads + 1);
+	for (int t = 0; t < nthreads; t++) {
+		pthread_attr_t attr;
+		cpu_set_t cpu;
+
+		CPU_ZERO(&cpu);
+		CPU_SET(t % ncpus, &cpu);
+		pthread_attr_init(&attr);
+		pthread_attr_setaffinity_np(&attr, sizeof(cpu), &cpu);
+		parts[t] = (struct fault_part){ .ready = &ready, .start = &start,
+						.len = size / nthreads,
+						.p = p + size / nthreads * t };
+		errno = pthread_create(&parts[t].id, &attr, fault_part, &parts[t]);
+		if (errno)
+			die("pthread_create");
+		pthread_attr_destroy(&attr);
+	}
+	pthread_barrier_wait(&ready);
+	f0 = minflt();
+	t0 = wb_now();
+	pthread_barrier_wait(&start);
+	for (int t = 0; t < nthreads; t++) {
+		pthread_join(parts[t].id, NULL);
+		if (parts[t].end > end)
+			end = parts[t].end;
+	}
+	*faults = minflt() - f0;
+	pthread_barrier_destroy(&ready);
+	pthread_barrier_destroy(&start);
+	munmap(p, size);
+	dumb_destroy(d->fd, h);
+	return end - t0;
+}
+
+static void bench_fault(const struct dev *d)
+{
+	static const struct { int threads; const char *drv; } runs[] = {
+		{ 1, "vkms_1thread" }, { FAULT_MAX_THREADS, "vkms_4threads" },
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(runs); i++) {
+		double mibs[MAXREP], faults[MAXREP], f;
+		int n = reps(FAULT_REPS);
+
+		fprintf(stderr, "chunk_bench: fault %s x%d\n", runs[i].drv, n);
+		/* One untimed round first. */
+		fault_run(d, runs[i].threads, &f);
+		for (int r = 0; r < n; r++)
+			mibs[r] = (FAULT_SIZE >> 20) / fault_run(d, runs[i].threads, &faults[r]);
+		result("fault_mib_s", runs[i].drv, FAULT_SIZE, mibs, n);
+		result("fault_faults", runs[i].drv, FAULT_SIZE, faults, n);
+	}
+}
+
 /* PRIME round trips */
 
 static void bench_prime(const struct dev *src, const struct dev *dst, const char *drv)
@@ -569,6 +678,7 @@ int main(int argc, char **argv)
 	bench_ceiling();
 	bench_touch(&vkms, "vkms");
 	bench_touch(&vgem, "vgem");
+	bench_fault(&vkms);
 	bench_prime(&vgem, &vkms, "vgem_to_vkms");
 	bench_prime(&vkms, &vgem, "vkms_to_vgem");
 	bench_compose(&vkms, 150 / rep_div);

@@ -25,6 +25,8 @@ ROWS = [("meta_bytes", "vkms"), ("meta_bytes", "vgem"), ("sgt_bytes", "vkms"),
         ("meta_chunks", "vkms"),
         ("touch_ms", "vkms"), ("touch_ms", "vgem"), ("touch_faults", "vkms"),
         ("touch_faults", "vgem"), ("memset_ms", "vkms"), ("ceiling_ms", "anon"),
+        ("fault_mib_s", "vkms_1thread"), ("fault_mib_s", "vkms_4threads"),
+        ("fault_faults", "vkms_1thread"), ("fault_faults", "vkms_4threads"),
         ("prime_us", "vgem_to_vkms"), ("prime_us", "vkms_to_vgem"),
         ("compose_wall_ms", "vkms"), ("compose_cpu_ms", "vkms"),
         ("compose_crc_per_flip", "vkms")]
@@ -116,6 +118,7 @@ def main():
         lines.append((r["fig"], r["drv"], size_name(r["size"]), fmt_spread(r["base"]),
                       fmt_spread(r["project"]), fmt_spread(r["ratio"])))
     print_table(lines)
+    print("(fault_mib_s: higher is better; every other figure: lower is better)")
 
     # In the same boot: vkms (chunk helper on the project kernel) vs vgem (shmem).
     print()
