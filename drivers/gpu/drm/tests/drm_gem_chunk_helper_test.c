@@ -1107,6 +1107,9 @@ static void drm_gem_chunk_test_prime_import_mapped(struct kunit *test)
 	drm_gem_object_put(obj);
 }
 
+/* The highest address a device with a 32-bit DMA mask reaches */
+static const u64 drm_gem_chunk_test_4g = DMA_BIT_MASK(32);
+
 /* A kunit device with a 32-bit DMA mask and 16 KiB segments */
 static struct device *drm_gem_chunk_test_dev32(struct kunit *test, const char *name)
 {
@@ -1116,7 +1119,7 @@ static struct device *drm_gem_chunk_test_dev32(struct kunit *test, const char *n
 
 	dev = kunit_device_register(test, name);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32));
+	ret = dma_set_mask_and_coherent(dev, drm_gem_chunk_test_4g);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, parms);
@@ -1186,7 +1189,7 @@ static void drm_gem_chunk_test_dma_dev(struct kunit *test)
 	drm_chunk_for_each(chunk, cobj->chunks, cobj->nr_chunks) {
 		KUNIT_EXPECT_LE(test, drm_chunk_size(chunk), drm_chunks_max_run(dma_dev));
 		KUNIT_EXPECT_LE(test, chunk->dma_addr + drm_chunk_size(chunk) - 1,
-				DMA_BIT_MASK(32));
+				drm_gem_chunk_test_4g);
 	}
 
 	sgt = drm_gem_chunk_get_sg_table(cobj);
@@ -1217,7 +1220,7 @@ static void drm_gem_chunk_test_gfp(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	drm_chunk_for_each(chunk, cobj->chunks, cobj->nr_chunks)
 		KUNIT_EXPECT_LE(test, page_to_phys(chunk->page) + drm_chunk_size(chunk) - 1,
-				DMA_BIT_MASK(32));
+				drm_gem_chunk_test_4g);
 	drm_gem_chunk_unpin(cobj);
 }
 
@@ -1332,7 +1335,7 @@ static void drm_gem_chunk_test_prime_export_importer(struct kunit *test)
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		KUNIT_EXPECT_LE(test, sg_dma_len(sg), SZ_16K);
 		KUNIT_EXPECT_LE(test, sg_dma_address(sg) + sg_dma_len(sg) - 1,
-				DMA_BIT_MASK(32));
+				drm_gem_chunk_test_4g);
 		len += sg_dma_len(sg);
 	}
 	KUNIT_EXPECT_EQ(test, len, SZ_1M);
