@@ -518,6 +518,56 @@ static void test_pagetables_gem(void) { pagetables_test(false); }
 static void test_pagetables_dmabuf(void) { pagetables_test(true); }
 
 /*
+ * One fault maps at most the 2 MiB-aligned window around it: reading one
+ * word in the middle of an untouched 64 MiB object may cost the process one
+ * page of PTEs (none with a PMD entry), plus the PMD and PUD table pages a
+ * new region of the address space can need: 12 kB at most. A fault that
+ * maps a whole run of the object costs a PTE page per 2 MiB of it (64 kB
+ * for a 32 MiB run). Through the GEM offset, and through a dma-buf mapping
+ * that starts a page into the object.
+ */
+#define FW_MIB 64
+#define FW_LIMIT_KB 12
+
+static void fault_window_once(int fd, uint32_t handle, int dfd, uint64_t size)
+{
+	uint64_t off = dfd >= 0 ? PAGE : 0;
+	volatile uint32_t *m;
+	struct pt_kb before, after;
+	long own;
+
+	m = dfd >= 0 ? mmap(NULL, size - off, PROT_READ, MAP_SHARED, dfd, off) :
+		       wb_dumb_mmap(fd, handle, size, PROT_READ);
+	wb_assert_f(m != MAP_FAILED, "mmap: %s", strerror(errno));
+
+	before = pagetables_kb();
+	wb_assert_eq(m[(size / 2 - off) / 4], 0);
+	after = pagetables_kb();
+	own = after.own - before.own;
+	wb_info("%s mapping of %d MiB at %p, one word read in the middle: page tables %+ld kB (VmPTE)\n",
+		dfd >= 0 ? "dma-buf (from page 1)" : "GEM", FW_MIB, (void *)m, own);
+	wb_assert_f(own <= FW_LIMIT_KB,
+		    "one fault grew the page tables by %ld kB: it mapped more than its 2 MiB window",
+		    own);
+	wb_assert_eq(munmap((void *)m, size - off), 0);
+}
+
+static void test_fault_window(void)
+{
+	int fd = wb_require_driver("vkms"), dfd;
+	uint32_t npages = (FW_MIB << 20) / PAGE, handle, pitch;
+	uint64_t size;
+
+	handle = wb_dumb_create_ok(fd, 1024, npages, 32, &pitch, &size);
+	dfd = wb_export_ok(fd, handle);
+	fault_window_once(fd, handle, -1, size);
+	fault_window_once(fd, handle, dfd, size);
+	close(dfd);
+	wb_close_ok(fd, handle);
+	close(fd);
+}
+
+/*
  * A view of object pages first .. first + n - 1. Through the dma-buf: an
  * mmap of the dma-buf fd at that offset. Through GEM: the core maps only
  * at an object's own offset (drm_gem_mmap() looks the offset up exactly:
@@ -812,6 +862,7 @@ static const struct wb_subtest tests[] = {
 	{ "fbdev-mmap", test_fbdev_mmap, 60 },
 	{ "pagetables-256m-gem", test_pagetables_gem, 120 },
 	{ "pagetables-256m-dmabuf", test_pagetables_dmabuf, 120 },
+	{ "fault-window", test_fault_window, 60 },
 	{ "mmap-middle", test_mmap_middle, 60 },
 	{ "munmap-middle", test_munmap_middle, 60 },
 	{ "threads", test_threads, 120 },
