@@ -523,21 +523,43 @@ static void test_pagetables_dmabuf(void) { pagetables_test(true); }
  * page of PTEs (none with a PMD entry), plus the PMD and PUD table pages a
  * new region of the address space can need: 12 kB at most. A fault that
  * maps a whole run of the object costs a PTE page per 2 MiB of it (64 kB
- * for a 32 MiB run). Through the GEM offset, and through a dma-buf mapping
- * that starts a page into the object.
+ * for a 32 MiB run). Through the GEM offset, through a dma-buf mapping
+ * that starts a page into the object, and through a GEM mapping placed a
+ * page past a 2 MiB boundary, where no PMD entry can line up and the fault
+ * maps PTEs.
  */
 #define FW_MIB 64
 #define FW_LIMIT_KB 12
 
-static void fault_window_once(int fd, uint32_t handle, int dfd, uint64_t size)
+/* A GEM mapping at a 2 MiB boundary + 4 KiB, in a reserved range */
+static void *map_unaligned(int fd, uint32_t handle, uint64_t size)
+{
+	struct drm_mode_map_dumb arg = { .handle = handle };
+	uintptr_t base;
+	void *r, *m;
+
+	r = mmap(NULL, size + (4u << 20), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	wb_assert_f(r != MAP_FAILED, "reserving address space: %s", strerror(errno));
+	base = ((uintptr_t)r + (2u << 20) - 1) & ~(uintptr_t)((2u << 20) - 1);
+	wb_assert_eq(drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &arg), 0);
+	m = mmap((void *)(base + PAGE), size, PROT_READ, MAP_SHARED | MAP_FIXED, fd, arg.offset);
+	wb_assert_f(m == (void *)(base + PAGE), "mmap at %#lx: %s", (unsigned long)(base + PAGE),
+		    strerror(errno));
+	return m;
+}
+
+static void fault_window_once(int fd, uint32_t handle, int dfd, bool unaligned, uint64_t size)
 {
 	uint64_t off = dfd >= 0 ? PAGE : 0;
 	volatile uint32_t *m;
 	struct pt_kb before, after;
 	long own;
 
-	m = dfd >= 0 ? mmap(NULL, size - off, PROT_READ, MAP_SHARED, dfd, off) :
-		       wb_dumb_mmap(fd, handle, size, PROT_READ);
+	if (unaligned)
+		m = map_unaligned(fd, handle, size);
+	else
+		m = dfd >= 0 ? mmap(NULL, size - off, PROT_READ, MAP_SHARED, dfd, off) :
+			       wb_dumb_mmap(fd, handle, size, PROT_READ);
 	wb_assert_f(m != MAP_FAILED, "mmap: %s", strerror(errno));
 
 	before = pagetables_kb();
@@ -545,7 +567,8 @@ static void fault_window_once(int fd, uint32_t handle, int dfd, uint64_t size)
 	after = pagetables_kb();
 	own = after.own - before.own;
 	wb_info("%s mapping of %d MiB at %p, one word read in the middle: page tables %+ld kB (VmPTE)\n",
-		dfd >= 0 ? "dma-buf (from page 1)" : "GEM", FW_MIB, (void *)m, own);
+		dfd >= 0 ? "dma-buf (from page 1)" : unaligned ? "GEM (unaligned)" : "GEM",
+		FW_MIB, (void *)m, own);
 	wb_assert_f(own <= FW_LIMIT_KB,
 		    "one fault grew the page tables by %ld kB: it mapped more than its 2 MiB window",
 		    own);
@@ -560,8 +583,9 @@ static void test_fault_window(void)
 
 	handle = wb_dumb_create_ok(fd, 1024, npages, 32, &pitch, &size);
 	dfd = wb_export_ok(fd, handle);
-	fault_window_once(fd, handle, -1, size);
-	fault_window_once(fd, handle, dfd, size);
+	fault_window_once(fd, handle, -1, false, size);
+	fault_window_once(fd, handle, dfd, false, size);
+	fault_window_once(fd, handle, -1, true, size);
 	close(dfd);
 	wb_close_ok(fd, handle);
 	close(fd);
