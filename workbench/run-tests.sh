@@ -80,14 +80,15 @@ fi
 
 # The project kernel again, booted with swiotlb=force: every DMA mapping
 # bounces through swiotlb, so the helper's DMA side runs on a real DMA
-# path. The helper's KUnit suites only (drm_gem_chunk_helper, drm_chunk:
+# path (track_hiwater: swiotlb counts its most slots in use, which the
+# report prints; without it the count stays 0). The helper's KUnit suites only (drm_gem_chunk_helper, drm_chunk:
 # filter_glob takes one glob) and its igt-tests; no counterpart on the
 # unmodified kernel, judged on their own and counted in the summary.
 swiotlb=$results/swiotlb
 rm -rf "$swiotlb"
 mkdir -p "$swiotlb"
-WB_CMDLINE="swiotlb=force kunit.filter_glob=drm*chunk*" boot project kunit "$swiotlb/kunit"
-WB_CMDLINE=swiotlb=force boot project igt "$swiotlb/igt" workbench/lists/swiotlb.txt
+WB_CMDLINE="swiotlb=force,track_hiwater kunit.filter_glob=drm*chunk*" boot project kunit "$swiotlb/kunit"
+WB_CMDLINE=swiotlb=force,track_hiwater boot project igt "$swiotlb/igt" workbench/lists/swiotlb.txt
 python3 "$WB_DIR/results.py" collect "$swiotlb"
 
 # The reduced debug run (the full one is make check-debug); its results

@@ -77,7 +77,8 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	cat /sys/kernel/debug/kmemleak >/results/kmemleak.txt
 fi
 # swiotlb=force boots: the most swiotlb slots in use at once, of how many;
-# 0 means no DMA mapping bounced (results.py reports it).
+# 0 means no DMA mapping bounced (results.py reports it). swiotlb counts
+# only with swiotlb=...,track_hiwater on the command line.
 tlb=/sys/kernel/debug/swiotlb
 [ ! -r $tlb/io_tlb_used_hiwater ] ||
 	echo "$(cat $tlb/io_tlb_used_hiwater) $(cat $tlb/io_tlb_nslabs)" >/results/swiotlb
