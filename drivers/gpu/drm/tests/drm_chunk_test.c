@@ -143,14 +143,7 @@ static const struct drm_chunk_test_pages_case drm_chunk_test_pages_cases[] = {
 	{ "repeated", { 1, 1, 2 }, 3, 2 },
 };
 
-static void drm_chunk_test_pages_desc(const struct drm_chunk_test_pages_case *t,
-				      char *desc)
-{
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(drm_chunk_test_pages, drm_chunk_test_pages_cases,
-		  drm_chunk_test_pages_desc);
+KUNIT_ARRAY_PARAM_DESC(drm_chunk_test_pages, drm_chunk_test_pages_cases, name);
 
 /*
  * Test building chunk lists from page arrays. The test case succeeds if
@@ -235,14 +228,7 @@ static const struct drm_chunk_test_sgt_case drm_chunk_test_sgt_cases[] = {
 	{ "no segment", { 0 }, { 0 }, 1, -EINVAL },
 };
 
-static void drm_chunk_test_sgt_desc(const struct drm_chunk_test_sgt_case *t,
-				    char *desc)
-{
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(drm_chunk_test_sgt, drm_chunk_test_sgt_cases,
-		  drm_chunk_test_sgt_desc);
+KUNIT_ARRAY_PARAM_DESC(drm_chunk_test_sgt, drm_chunk_test_sgt_cases, name);
 
 /*
  * Test translating DMA-only scatter/gather tables into chunk lists, with
@@ -329,14 +315,7 @@ static const struct drm_chunk_test_split_case drm_chunk_test_split_cases[] = {
 	{ "default limit", { 1024, 1024, 1 }, 3, 0, 3 },
 };
 
-static void drm_chunk_test_split_desc(const struct drm_chunk_test_split_case *t,
-				      char *desc)
-{
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(drm_chunk_test_split, drm_chunk_test_split_cases,
-		  drm_chunk_test_split_desc);
+KUNIT_ARRAY_PARAM_DESC(drm_chunk_test_split, drm_chunk_test_split_cases, name);
 
 /*
  * Test splitting chunks into scatterlist entries of at most max_segment
@@ -591,14 +570,7 @@ static const struct drm_chunk_test_iter_case drm_chunk_test_iter_cases[] = {
 	{ "past end", 9, 0, 0 },
 };
 
-static void drm_chunk_test_iter_desc(const struct drm_chunk_test_iter_case *t,
-				     char *desc)
-{
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(drm_chunk_test_iter, drm_chunk_test_iter_cases,
-		  drm_chunk_test_iter_desc);
+KUNIT_ARRAY_PARAM_DESC(drm_chunk_test_iter, drm_chunk_test_iter_cases, name);
 
 /*
  * Test the page iterator on a list with a page-less chunk in the middle.
@@ -677,14 +649,7 @@ static const struct drm_chunk_test_run_case drm_chunk_test_run_cases[] = {
 	{ "no limit", SIZE_MAX, SZ_64M },
 };
 
-static void drm_chunk_test_run_desc(const struct drm_chunk_test_run_case *t,
-				    char *desc)
-{
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(drm_chunk_test_run, drm_chunk_test_run_cases,
-		  drm_chunk_test_run_desc);
+KUNIT_ARRAY_PARAM_DESC(drm_chunk_test_run, drm_chunk_test_run_cases, name);
 
 /*
  * Test the allocator with a longest run, as a device behind swiotlb needs.

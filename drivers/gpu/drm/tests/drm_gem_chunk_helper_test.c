@@ -187,19 +187,12 @@ static const struct drm_gem_chunk_test_size_case drm_gem_chunk_test_size_cases[]
 	{ "SIZE_MAX page aligned", SIZE_MAX & PAGE_MASK },
 };
 
-static void drm_gem_chunk_test_size_desc(const struct drm_gem_chunk_test_size_case *t,
-					 char *desc)
-{
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(drm_gem_chunk_test_size, drm_gem_chunk_test_size_cases,
-		  drm_gem_chunk_test_size_desc);
+KUNIT_ARRAY_PARAM_DESC(drm_gem_chunk_test_size, drm_gem_chunk_test_size_cases, name);
 
 /*
  * Test that invalid sizes are rejected. The test case succeeds if creating
  * an object of zero, non-page-aligned or overflowing size fails with
- * -EINVAL, and so does the KUnit entry point of the allocator.
+ * -EINVAL.
  */
 static void drm_gem_chunk_test_obj_create_invalid(struct kunit *test)
 {
@@ -676,14 +669,7 @@ static const struct drm_gem_chunk_test_dumb_case drm_gem_chunk_test_dumb_cases[]
 	{ "size overflow", 0x10000, 0x10000, 32, -EINVAL },
 };
 
-static void drm_gem_chunk_test_dumb_desc(const struct drm_gem_chunk_test_dumb_case *t,
-					 char *desc)
-{
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(drm_gem_chunk_test_dumb, drm_gem_chunk_test_dumb_cases,
-		  drm_gem_chunk_test_dumb_desc);
+KUNIT_ARRAY_PARAM_DESC(drm_gem_chunk_test_dumb, drm_gem_chunk_test_dumb_cases, name);
 
 /*
  * Test creating dumb buffers. The test case succeeds if valid requests get
