@@ -3,20 +3,18 @@
  * KUnit test suite for chunk lists
  */
 
-#include <linux/device.h>
-#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
-#include <linux/swiotlb.h>
 
-#include <kunit/device.h>
 #include <kunit/test.h>
 
 #include <drm/drm_chunk.h>
+
+#include "drm_chunk_kunit.h"
 
 MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
@@ -27,28 +25,6 @@ KUNIT_DEFINE_ACTION_WRAPPER(kfree_wrapper, kfree, const void *);
 KUNIT_DEFINE_ACTION_WRAPPER(kvfree_wrapper, kvfree, const void *);
 KUNIT_DEFINE_ACTION_WRAPPER(sg_free_table_wrapper, sg_free_table,
 			    struct sg_table *);
-
-/* A device for DMA mapping, with @mask and a @max_seg maximum segment. */
-static struct device *drm_chunk_test_device(struct kunit *test, const char *name,
-					    u64 mask, unsigned int max_seg)
-{
-	struct device_dma_parameters *parms;
-	struct device *dev;
-	int ret;
-
-	dev = kunit_device_register(test, name);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-
-	ret = dma_set_mask_and_coherent(dev, mask);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-
-	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, parms);
-	dev->dma_parms = parms;
-	dma_set_max_seg_size(dev, max_seg);
-
-	return dev;
-}
 
 static struct page **drm_chunk_test_alloc_pages(struct kunit *test,
 						unsigned int order)
@@ -475,7 +451,7 @@ static void drm_chunk_test_map_phys_vec(struct kunit *test)
 	};
 	struct device *devs[] = {
 		test->priv,
-		drm_chunk_test_device(test, "drm-chunk-test-64k", DMA_BIT_MASK(64), SZ_64K),
+		drm_chunk_kunit_device(test, "drm-chunk-test-64k", DMA_BIT_MASK(64), SZ_64K),
 	};
 	struct drm_chunk *chunks;
 	unsigned int nr, i;
@@ -718,12 +694,6 @@ static void drm_chunk_test_alloc_errors(struct kunit *test)
 			-EINVAL);
 }
 
-/* The memory a device sees at @addr: the bounce buffer under swiotlb. */
-static u8 *drm_chunk_test_device_view(struct device *dev, dma_addr_t addr)
-{
-	return phys_to_virt(dma_to_phys(dev, addr));
-}
-
 /*
  * Test mapping a list for devices whose limits differ: no limit, a 32-bit
  * DMA mask (bounced above 4 GiB) and, in the swiotlb=force boot, every
@@ -741,7 +711,7 @@ static void drm_chunk_test_dma_map(struct kunit *test)
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(masks); i++) {
-		struct device *dev = drm_chunk_test_device(test, names[i], masks[i], UINT_MAX);
+		struct device *dev = drm_chunk_kunit_device(test, names[i], masks[i], UINT_MAX);
 
 		chunks = drm_chunks_alloc(SZ_8M, drm_chunks_max_run(dev), GFP_HIGHUSER, &nr);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
@@ -768,6 +738,22 @@ static void drm_chunk_test_dma_map(struct kunit *test)
 	kvfree(chunks);
 }
 
+struct drm_chunk_test_mapped {
+	struct device *dev;
+	struct drm_chunk *chunks;
+	unsigned int nr;
+};
+
+static void drm_chunk_test_sync_list(void *arg, bool for_cpu)
+{
+	struct drm_chunk_test_mapped *m = arg;
+
+	if (for_cpu)
+		drm_chunks_sync_for_cpu(m->dev, m->chunks, m->nr, DMA_BIDIRECTIONAL);
+	else
+		drm_chunks_sync_for_device(m->dev, m->chunks, m->nr, DMA_BIDIRECTIONAL);
+}
+
 /*
  * Test handing a mapped list between the CPU and the device. The test case
  * succeeds if, where the device's mapping bounces (the swiotlb=force boot),
@@ -778,40 +764,26 @@ static void drm_chunk_test_dma_map(struct kunit *test)
  */
 static void drm_chunk_test_sync(struct kunit *test)
 {
-	struct device *dev = test->priv;
-	bool bounce = is_swiotlb_force_bounce(dev);
-	struct drm_chunk *chunks;
-	u8 *cpu, *device;
-	unsigned int nr;
+	struct drm_chunk_test_mapped m = { .dev = test->priv };
 	int ret;
 
-	chunks = drm_chunks_alloc(SZ_64K, drm_chunks_max_run(dev), GFP_KERNEL, &nr);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
-	ret = drm_chunks_dma_map(dev, chunks, nr, DMA_BIDIRECTIONAL, 0);
+	m.chunks = drm_chunks_alloc(SZ_64K, drm_chunks_max_run(m.dev), GFP_KERNEL, &m.nr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m.chunks);
+	ret = drm_chunks_dma_map(m.dev, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	cpu = page_address(chunks[0].page);
-	device = drm_chunk_test_device_view(dev, chunks[0].dma_addr);
-	KUNIT_EXPECT_EQ(test, device != cpu, bounce);
+	drm_chunk_kunit_handover(test, m.dev, page_address(m.chunks[0].page),
+				 m.chunks[0].dma_addr, drm_chunk_test_sync_list, &m);
 
-	cpu[0] = 0x5a;
-	KUNIT_EXPECT_EQ(test, device[0], bounce ? 0 : 0x5a);
-	drm_chunks_sync_for_device(dev, chunks, nr, DMA_BIDIRECTIONAL);
-	KUNIT_EXPECT_EQ(test, device[0], 0x5a);
-
-	device[1] = 0xa5;
-	drm_chunks_sync_for_cpu(dev, chunks, nr, DMA_BIDIRECTIONAL);
-	KUNIT_EXPECT_EQ(test, cpu[1], 0xa5);
-
-	drm_chunks_dma_unmap(dev, chunks, nr, DMA_BIDIRECTIONAL, 0);
-	drm_chunks_free(chunks, nr);
+	drm_chunks_dma_unmap(m.dev, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
+	drm_chunks_free(m.chunks, m.nr);
 }
 
 static int drm_chunk_test_init(struct kunit *test)
 {
 	/* Device addresses above 4 GiB must be fine for every test. */
-	test->priv = drm_chunk_test_device(test, "drm-chunk-test", DMA_BIT_MASK(64),
-					   UINT_MAX);
+	test->priv = drm_chunk_kunit_device(test, "drm-chunk-test", DMA_BIT_MASK(64),
+					    UINT_MAX);
 
 	return 0;
 }

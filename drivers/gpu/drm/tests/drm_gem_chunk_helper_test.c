@@ -31,6 +31,8 @@
 #include <drm/drm_print.h>
 #include <drm/drm_vma_manager.h>
 
+#include "drm_chunk_kunit.h"
+
 MODULE_IMPORT_NS("DMA_BUF");
 MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
@@ -1096,57 +1098,10 @@ static void drm_gem_chunk_test_prime_import_mapped(struct kunit *test)
 /* The highest address a device with a 32-bit DMA mask reaches */
 static const u64 drm_gem_chunk_test_4g = DMA_BIT_MASK(32);
 
-/* A kunit device with a 32-bit DMA mask and 16 KiB segments */
+/* A device with a 32-bit DMA mask and 16 KiB segments */
 static struct device *drm_gem_chunk_test_dev32(struct kunit *test, const char *name)
 {
-	struct device_dma_parameters *parms;
-	struct device *dev;
-	int ret;
-
-	dev = kunit_device_register(test, name);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	ret = dma_set_mask_and_coherent(dev, drm_gem_chunk_test_4g);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, parms);
-	dev->dma_parms = parms;
-	dma_set_max_seg_size(dev, SZ_16K);
-
-	return dev;
-}
-
-/* The memory a device sees at @addr: the bounce buffer under swiotlb. */
-static u8 *drm_gem_chunk_test_device_view(struct device *dev, dma_addr_t addr)
-{
-	return phys_to_virt(dma_to_phys(dev, addr));
-}
-
-/*
- * Hand one byte over from the CPU to a device and one back, with @sync.
- * Where the mapping bounces (always in the swiotlb=force boot), the device
- * must not see the CPU's write before the sync.
- */
-static void drm_gem_chunk_test_handover(struct kunit *test, struct device *dev,
-					u8 *cpu, dma_addr_t addr,
-					void (*sync)(void *arg, bool for_cpu),
-					void *arg)
-{
-	u8 *device = drm_gem_chunk_test_device_view(dev, addr);
-	bool bounced = device != cpu;
-
-	kunit_info(test, "mapping %s\n", bounced ? "bounced" : "direct");
-	if (is_swiotlb_force_bounce(dev))
-		KUNIT_EXPECT_TRUE(test, bounced);
-
-	cpu[0] = 0x5a;
-	if (bounced)
-		KUNIT_EXPECT_NE(test, device[0], 0x5a);
-	sync(arg, false);
-	KUNIT_EXPECT_EQ(test, device[0], 0x5a);
-
-	device[1] = 0xa5;
-	sync(arg, true);
-	KUNIT_EXPECT_EQ(test, cpu[1], 0xa5);
+	return drm_chunk_kunit_device(test, name, drm_gem_chunk_test_4g, SZ_16K);
 }
 
 /*
@@ -1270,8 +1225,8 @@ static void drm_gem_chunk_test_sync(struct kunit *test)
 	ret = drm_gem_chunk_dma_map(cobj);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	drm_gem_chunk_test_handover(test, drm_dev_dma_dev(drm),
-				    page_address(cobj->chunks[0].page),
+	drm_chunk_kunit_handover(test, drm_dev_dma_dev(drm),
+				 page_address(cobj->chunks[0].page),
 				    cobj->chunks[0].dma_addr,
 				    drm_gem_chunk_test_sync_object, cobj);
 }
@@ -1326,11 +1281,11 @@ static void drm_gem_chunk_test_prime_export_importer(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, len, SZ_1M);
 	/* Mapping handed the CPU's writes to the device. */
-	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_device_view(dev, sg_dma_address(sgt->sgl))[8],
+	KUNIT_EXPECT_EQ(test, drm_chunk_kunit_device_view(dev, sg_dma_address(sgt->sgl))[8],
 			0x11);
 
-	drm_gem_chunk_test_handover(test, dev, page_address(cobj->chunks[0].page),
-				    sg_dma_address(sgt->sgl),
+	drm_chunk_kunit_handover(test, dev, page_address(cobj->chunks[0].page),
+				 sg_dma_address(sgt->sgl),
 				    drm_gem_chunk_test_sync_dma_buf, dma_buf);
 
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
