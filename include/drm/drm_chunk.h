@@ -84,7 +84,7 @@ struct drm_chunk_page_iter {
 struct drm_chunk_page_iter *
 __drm_chunk_page_iter_start(struct drm_chunk_page_iter *iter,
 			    const struct drm_chunk *chunks,
-				unsigned int nr_chunks, unsigned long pgoffset);
+			    unsigned int nr_chunks, unsigned long pgoffset);
 bool __drm_chunk_page_iter_next(struct drm_chunk_page_iter *iter);
 
 /**
@@ -152,7 +152,7 @@ bool __drm_chunk_dma_iter_next(struct drm_chunk_dma_iter *iter);
 static inline struct drm_chunk_dma_iter *
 __drm_chunk_dma_iter_start(struct drm_chunk_dma_iter *iter,
 			   const struct drm_chunk *chunks,
-			       unsigned int nr_chunks)
+			   unsigned int nr_chunks)
 {
 	iter->__next = chunks;
 	iter->__nr_left = nr_chunks;
@@ -227,24 +227,24 @@ void drm_chunks_sync_for_device(struct device *dev,
 
 struct drm_chunk *drm_chunks_from_pages(struct page * const *pages,
 					unsigned long npages,
-						unsigned int *nr_chunks);
+					unsigned int *nr_chunks);
 int drm_chunks_to_pages(const struct drm_chunk *chunks,
 			unsigned int nr_chunks, struct page **pages,
-			    unsigned long npages);
+			unsigned long npages);
 struct drm_chunk *drm_chunks_from_sgt(struct sg_table *sgt,
 				      unsigned int *nr_chunks);
 struct sg_table *drm_chunks_to_sgt(const struct drm_chunk *chunks,
 				   unsigned int nr_chunks,
-				       size_t max_segment);
+				   size_t max_segment);
 struct sg_table *drm_chunks_to_dma_sgt(const struct drm_chunk *chunks,
 				       unsigned int nr_chunks,
-					   size_t max_segment);
+				       size_t max_segment);
 struct drm_chunk *drm_chunks_map_phys_vec(struct device *dev,
 					  struct p2pdma_provider *provider,
-					   const struct phys_vec *vec,
-					   size_t nr_ranges,
-					   enum dma_data_direction dir,
-					   unsigned int *nr_chunks);
+					  const struct phys_vec *vec,
+					  size_t nr_ranges,
+					  enum dma_data_direction dir,
+					  unsigned int *nr_chunks);
 void drm_chunks_unmap_phys_vec(struct device *dev,
 			       struct p2pdma_provider *provider,
 			       struct drm_chunk *chunks, unsigned int nr_chunks,

@@ -132,7 +132,7 @@ static size_t drm_chunk_max_segment(size_t max_segment)
  */
 struct drm_chunk *drm_chunks_from_pages(struct page * const *pages,
 					unsigned long npages,
-						unsigned int *nr_chunks)
+					unsigned int *nr_chunks)
 {
 	struct drm_chunk *chunks, *chunk;
 	unsigned long i, nr = 1;
@@ -181,7 +181,7 @@ EXPORT_SYMBOL_GPL(drm_chunks_from_pages);
  */
 int drm_chunks_to_pages(const struct drm_chunk *chunks,
 			unsigned int nr_chunks, struct page **pages,
-			    unsigned long npages)
+			unsigned long npages)
 {
 	const struct drm_chunk *chunk;
 	unsigned long i, n = 0;
@@ -346,7 +346,7 @@ __drm_chunks_to_sgt(const struct drm_chunk *chunks,
  */
 struct sg_table *drm_chunks_to_sgt(const struct drm_chunk *chunks,
 				   unsigned int nr_chunks,
-				       size_t max_segment)
+				   size_t max_segment)
 {
 	return __drm_chunks_to_sgt(chunks, nr_chunks, max_segment, false);
 }
@@ -371,7 +371,7 @@ EXPORT_SYMBOL_GPL(drm_chunks_to_sgt);
  */
 struct sg_table *drm_chunks_to_dma_sgt(const struct drm_chunk *chunks,
 				       unsigned int nr_chunks,
-					   size_t max_segment)
+				       size_t max_segment)
 {
 	return __drm_chunks_to_sgt(chunks, nr_chunks, max_segment, true);
 }
@@ -386,17 +386,14 @@ EXPORT_SYMBOL_GPL(drm_chunks_to_dma_sgt);
 static int drm_chunks_phys_map_type(struct device *dev,
 				    struct p2pdma_provider *provider)
 {
-	if (!provider)
-		return PCI_P2PDMA_MAP_THRU_HOST_BRIDGE;
+	enum pci_p2pdma_map_type type = PCI_P2PDMA_MAP_THRU_HOST_BRIDGE;
 
-	switch (pci_p2pdma_map_type(provider, dev)) {
-	case PCI_P2PDMA_MAP_BUS_ADDR:
-		return PCI_P2PDMA_MAP_BUS_ADDR;
-	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
-		return PCI_P2PDMA_MAP_THRU_HOST_BRIDGE;
-	default:
+	if (provider)
+		type = pci_p2pdma_map_type(provider, dev);
+	if (type != PCI_P2PDMA_MAP_BUS_ADDR && type != PCI_P2PDMA_MAP_THRU_HOST_BRIDGE)
 		return -EINVAL;
-	}
+
+	return type;
 }
 
 /**
@@ -424,10 +421,10 @@ static int drm_chunks_phys_map_type(struct device *dev,
  */
 struct drm_chunk *drm_chunks_map_phys_vec(struct device *dev,
 					  struct p2pdma_provider *provider,
-					   const struct phys_vec *vec,
-					   size_t nr_ranges,
-					   enum dma_data_direction dir,
-					   unsigned int *nr_chunks)
+					  const struct phys_vec *vec,
+					  size_t nr_ranges,
+					  enum dma_data_direction dir,
+					  unsigned int *nr_chunks)
 {
 	size_t max_run = drm_chunk_max_segment(dma_get_max_seg_size(dev));
 	struct drm_chunk *chunks, *chunk = NULL;
@@ -544,8 +541,8 @@ EXPORT_SYMBOL_GPL(drm_chunks_unmap_phys_vec);
  */
 const struct drm_chunk *drm_chunks_find(const struct drm_chunk *chunks,
 					unsigned int nr_chunks,
-						unsigned long pgoff,
-						unsigned long *first)
+					unsigned long pgoff,
+					unsigned long *first)
 {
 	const struct drm_chunk *chunk;
 	unsigned long start = 0;
@@ -577,7 +574,7 @@ EXPORT_SYMBOL_GPL(drm_chunks_find);
 struct drm_chunk_page_iter *
 __drm_chunk_page_iter_start(struct drm_chunk_page_iter *iter,
 			    const struct drm_chunk *chunks,
-				unsigned int nr_chunks, unsigned long pgoffset)
+			    unsigned int nr_chunks, unsigned long pgoffset)
 {
 	iter->__chunk = chunks;
 	iter->__nr_left = nr_chunks;

@@ -205,7 +205,8 @@ static unsigned long *drm_gem_chunk_build_index(const struct drm_chunk *chunks,
 
 /*
  * The chunk holding page @pgoff of a published chunk list, found without
- * locks: a binary search over the index, then at most a stride of chunks.
+ * locks: a binary search over the index, then drm_chunks_find() over at most
+ * a stride of chunks.
  */
 static const struct drm_chunk *
 drm_gem_chunk_lookup(const struct drm_gem_chunk_object *cobj,
@@ -214,6 +215,7 @@ drm_gem_chunk_lookup(const struct drm_gem_chunk_object *cobj,
 {
 	const unsigned long *index = cobj->index;
 	unsigned int i = 0, nr = cobj->nr_chunks;
+	const struct drm_chunk *chunk;
 	unsigned long start = 0;
 
 	if (index) {
@@ -231,14 +233,11 @@ drm_gem_chunk_lookup(const struct drm_gem_chunk_object *cobj,
 		start = index[lo];
 	}
 
-	for (; i < nr; start += chunks[i++].npages) {
-		if (pgoff - start < chunks[i].npages) {
-			*first = start;
-			return &chunks[i];
-		}
-	}
+	chunk = drm_chunks_find(chunks + i, nr - i, pgoff - start, first);
+	if (chunk)
+		*first += start;
 
-	return NULL;
+	return chunk;
 }
 
 /*
@@ -1247,8 +1246,8 @@ static struct sg_table *drm_gem_chunk_sgt_for(struct drm_gem_chunk_object *cobj,
 		return ERR_PTR(-EINVAL);
 
 	return drm_chunks_to_sgt(chunks, cobj->nr_chunks,
-				     min_t(size_t, dma_max_mapping_size(dev),
-					   dma_get_max_seg_size(dev)));
+				 min_t(size_t, dma_max_mapping_size(dev),
+				       dma_get_max_seg_size(dev)));
 }
 
 /**

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the KUnit suites of chunk lists and of the GEM chunk helper share:
- * mock DMA devices with limits, and the check that a mapped buffer is
- * handed over between the CPU and such a device.
+ * mock DMA devices with limits, the check that a mapped buffer is handed
+ * over between the CPU and such a device, and small list helpers.
  */
 
 #ifndef DRM_CHUNK_KUNIT_H
@@ -11,10 +11,13 @@
 #include <linux/device.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
+#include <linux/scatterlist.h>
 #include <linux/swiotlb.h>
 
 #include <kunit/device.h>
 #include <kunit/test.h>
+
+#include <drm/drm_chunk.h>
 
 /* A device for DMA mapping, with @mask and a @max_seg maximum segment */
 static inline struct device *drm_chunk_kunit_device(struct kunit *test,
@@ -71,6 +74,32 @@ static inline void drm_chunk_kunit_handover(struct kunit *test, struct device *d
 	device[1] = 0xa5;
 	sync(arg, true);
 	KUNIT_EXPECT_EQ(test, cpu[1], 0xa5);
+}
+
+/* The number of pages a chunk list holds */
+static inline unsigned long drm_chunk_kunit_npages(const struct drm_chunk *chunks,
+						   unsigned int nr_chunks)
+{
+	const struct drm_chunk *chunk;
+	unsigned long n = 0;
+
+	drm_chunk_for_each(chunk, chunks, nr_chunks)
+		n += chunk->npages;
+
+	return n;
+}
+
+/*
+ * Mangle the page pointers of a table like CONFIG_DMABUF_DEBUG does, so that
+ * any sg_page() user crashes, keeping the chain and end markers.
+ */
+static inline void drm_chunk_kunit_mangle_sgt(struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(sgt, sg, i)
+		sg->page_link ^= ~0xffUL;
 }
 
 #endif /* DRM_CHUNK_KUNIT_H */

@@ -50,23 +50,11 @@ static void drm_chunk_test_free_block(void *ptr)
 	__free_pages(pages[0], 3);
 }
 
-static unsigned long drm_chunk_test_npages(const struct drm_chunk *chunks,
-					   unsigned int nr_chunks)
-{
-	const struct drm_chunk *chunk;
-	unsigned long n = 0;
-
-	drm_chunk_for_each(chunk, chunks, nr_chunks)
-		n += chunk->npages;
-
-	return n;
-}
-
 /* A DMA-only table, as an exporter of device memory hands out */
 static struct sg_table *drm_chunk_test_dma_sgt(struct kunit *test,
 					       const dma_addr_t *addrs,
-						   const unsigned int *lens,
-						   unsigned int n)
+					       const unsigned int *lens,
+					       unsigned int n)
 {
 	struct scatterlist *sg;
 	struct sg_table *sgt;
@@ -88,19 +76,6 @@ static struct sg_table *drm_chunk_test_dma_sgt(struct kunit *test,
 	}
 
 	return sgt;
-}
-
-/*
- * Mangle the page pointers of a table like CONFIG_DMABUF_DEBUG does, so that
- * any sg_page() user crashes, keeping the chain and end markers.
- */
-static void drm_chunk_test_mangle_sgt(struct sg_table *sgt)
-{
-	struct scatterlist *sg;
-	unsigned int i;
-
-	for_each_sgtable_sg(sgt, sg, i)
-		sg->page_link ^= ~0xffUL;
 }
 
 struct drm_chunk_test_pages_case {
@@ -147,7 +122,7 @@ static void drm_chunk_test_from_pages(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
 	KUNIT_EXPECT_EQ(test, nr, params->nr_chunks);
-	KUNIT_EXPECT_EQ(test, drm_chunk_test_npages(chunks, nr), params->n);
+	KUNIT_EXPECT_EQ(test, drm_chunk_kunit_npages(chunks, nr), params->n);
 	KUNIT_EXPECT_PTR_EQ(test, chunks[0].page, pages[0]);
 	KUNIT_EXPECT_EQ(test, chunks[0].dma_addr, DMA_MAPPING_ERROR);
 
@@ -222,9 +197,9 @@ static void drm_chunk_test_from_sgt(struct kunit *test)
 	int ret;
 
 	sgt = drm_chunk_test_dma_sgt(test, params->addrs, params->lens, params->n);
-	drm_chunk_test_mangle_sgt(sgt);
+	drm_chunk_kunit_mangle_sgt(sgt);
 	chunks = drm_chunks_from_sgt(sgt, &nr);
-	drm_chunk_test_mangle_sgt(sgt);
+	drm_chunk_kunit_mangle_sgt(sgt);
 
 	if (params->nr_chunks < 0) {
 		KUNIT_EXPECT_EQ(test, PTR_ERR(chunks), params->nr_chunks);
@@ -425,7 +400,7 @@ static void drm_chunk_test_sgt_roundtrip(struct kunit *test)
 	if (!IS_ERR(back)) {
 		KUNIT_EXPECT_GE(test, nr_back, 1);
 		KUNIT_EXPECT_LE(test, nr_back, nr);
-		KUNIT_EXPECT_EQ(test, drm_chunk_test_npages(back, nr_back), 5);
+		KUNIT_EXPECT_EQ(test, drm_chunk_kunit_npages(back, nr_back), 5);
 		KUNIT_EXPECT_EQ(test, back[0].dma_addr, sg_dma_address(sgt->sgl));
 		kvfree(back);
 	}
@@ -648,7 +623,7 @@ static void drm_chunk_test_alloc(struct kunit *test)
 	chunks = drm_chunks_alloc(params->size, params->max_run, GFP_HIGHUSER, &nr);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
 
-	KUNIT_EXPECT_EQ(test, drm_chunk_test_npages(chunks, nr),
+	KUNIT_EXPECT_EQ(test, drm_chunk_kunit_npages(chunks, nr),
 			params->size >> PAGE_SHIFT);
 	KUNIT_EXPECT_EQ(test, drm_chunks_nr_pages(), before + (long)(params->size >> PAGE_SHIFT));
 	drm_chunk_for_each(chunk, chunks, nr) {

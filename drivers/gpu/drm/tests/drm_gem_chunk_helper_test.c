@@ -113,31 +113,6 @@ static struct drm_gem_chunk_object *drm_gem_chunk_test_create(struct kunit *test
 	return cobj;
 }
 
-static unsigned long drm_gem_chunk_test_npages(const struct drm_chunk *chunks,
-					       unsigned int nr_chunks)
-{
-	const struct drm_chunk *chunk;
-	unsigned long n = 0;
-
-	drm_chunk_for_each(chunk, chunks, nr_chunks)
-		n += chunk->npages;
-
-	return n;
-}
-
-/*
- * Mangle the page pointers of a table like CONFIG_DMABUF_DEBUG does, so that
- * any sg_page() user crashes, keeping the chain and end markers.
- */
-static void drm_gem_chunk_test_mangle_sgt(struct sg_table *sgt)
-{
-	struct scatterlist *sg;
-	unsigned int i;
-
-	for_each_sgtable_sg(sgt, sg, i)
-		sg->page_link ^= ~0xffUL;
-}
-
 static struct drm_file *drm_gem_chunk_test_file(struct kunit *test,
 						struct drm_device *drm)
 {
@@ -286,7 +261,7 @@ static void drm_gem_chunk_test_alloc_big(struct kunit *test)
 	kunit_info(test, "64 MiB object: %u chunks, longest %lu KiB\n",
 		   cobj->nr_chunks, longest << (PAGE_SHIFT - 10));
 
-	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_npages(cobj->chunks, cobj->nr_chunks),
+	KUNIT_EXPECT_EQ(test, drm_chunk_kunit_npages(cobj->chunks, cobj->nr_chunks),
 			TEST_BIG_SIZE >> PAGE_SHIFT);
 	KUNIT_EXPECT_LE(test, longest << PAGE_SHIFT, max_run);
 
@@ -800,7 +775,7 @@ static struct sg_table *drm_gem_chunk_test_map_dma_buf(struct dma_buf_attachment
 
 	sgt = drm_chunks_to_dma_sgt(exp->chunks, exp->nr_chunks, exp->max_segment);
 	if (!IS_ERR(sgt)) {
-		drm_gem_chunk_test_mangle_sgt(sgt);
+		drm_chunk_kunit_mangle_sgt(sgt);
 		exp->maps++;
 	}
 
@@ -813,7 +788,7 @@ static void drm_gem_chunk_test_unmap_dma_buf(struct dma_buf_attachment *attach,
 {
 	struct drm_gem_chunk_test_exporter *exp = attach->dmabuf->priv;
 
-	drm_gem_chunk_test_mangle_sgt(sgt);
+	drm_chunk_kunit_mangle_sgt(sgt);
 	sg_free_table(sgt);
 	kfree(sgt);
 	exp->maps--;
@@ -1061,7 +1036,7 @@ static void drm_gem_chunk_test_prime_import_mapped(struct kunit *test)
 	for_each_sgtable_dma_sg(imported->sgt, sg, i)
 		KUNIT_EXPECT_LE(test, sg_dma_len(sg), dma_get_max_seg_size(drm2->dev));
 	i = 0;
-	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_npages(imported->chunks, imported->nr_chunks),
+	KUNIT_EXPECT_EQ(test, drm_chunk_kunit_npages(imported->chunks, imported->nr_chunks),
 			SZ_4M >> PAGE_SHIFT);
 	KUNIT_EXPECT_NULL(test, imported->chunks[0].page);
 
@@ -1227,8 +1202,8 @@ static void drm_gem_chunk_test_sync(struct kunit *test)
 
 	drm_chunk_kunit_handover(test, drm_dev_dma_dev(drm),
 				 page_address(cobj->chunks[0].page),
-				    cobj->chunks[0].dma_addr,
-				    drm_gem_chunk_test_sync_object, cobj);
+				 cobj->chunks[0].dma_addr,
+				 drm_gem_chunk_test_sync_object, cobj);
 }
 
 static void drm_gem_chunk_test_sync_dma_buf(void *arg, bool for_cpu)
@@ -1286,7 +1261,7 @@ static void drm_gem_chunk_test_prime_export_importer(struct kunit *test)
 
 	drm_chunk_kunit_handover(test, dev, page_address(cobj->chunks[0].page),
 				 sg_dma_address(sgt->sgl),
-				    drm_gem_chunk_test_sync_dma_buf, dma_buf);
+				 drm_gem_chunk_test_sync_dma_buf, dma_buf);
 
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
 	dma_buf_detach(dma_buf, attach);
