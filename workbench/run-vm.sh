@@ -33,7 +33,10 @@ accel="-accel tcg,thread=multi -cpu max"
 kunit=0
 [ "$mode" = kunit ] && kunit=1
 cmdline="console=ttyS0 root=rootfs rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
-cmdline="$cmdline init=/sbin/wb-init panic=-1 log_buf_len=16M kunit.enable=$kunit"
+# An oops ends the boot at once (oops=panic, panic=-1: QEMU exits, as it
+# does not reboot): what runs after an oops hangs or fails for its sake, and
+# an oops in a worker can wedge the guest until the timeout.
+cmdline="$cmdline init=/sbin/wb-init oops=panic panic=-1 log_buf_len=16M kunit.enable=$kunit"
 cmdline="$cmdline wb.mode=$mode wb.list=$list wb.timeout=${WB_TEST_TIMEOUT:-240} ${WB_CMDLINE:-}"
 
 # The display devices. Each has the id screendump.py names it by. Big
