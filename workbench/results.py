@@ -199,7 +199,7 @@ def exit_problem(rc, own):
 
 def index(d):
     """run-igt.sh's index: one dict an invocation."""
-    cols = ("n", "bin", "rc", "pages_before", "pages_after", "sub", "nth", "slab", "page")
+    cols = ("n", "bin", "rc", "pages_before", "pages_after", "sub", "nth", "slab", "page", "drv")
     return [dict(zip(cols, l.split("\t"))) for l in read(os.path.join(d, "index"))
             if not l.startswith("cap\t")]
 
@@ -252,13 +252,25 @@ def attribute(run, d, boot, key):
         run.report(f"{boot}:(kernel report after the tests, {w})", boot, l)
 
 
+def test_prefix(boot, drv):
+    """Results of the vkms boots are named "bin@subtest"; those of a boot
+    with display devices (run-tests.sh: display, iommu ...) carry the boot
+    and the driver: "display:bochs-drm:bin@subtest". A rerun of a boot's
+    tests gives the same names."""
+    boot = re.sub(r"^rerun-", "", boot)
+    if re.fullmatch(r"igt(\.\d+)?|overlay|faults", boot):
+        return ""
+    return f"{boot}:{drv}:"
+
+
 def parse_igt(run, d, boot):
     """run-igt.sh's results: one a subtest ("bin@subtest"), "bin(exit)" for
     a program that died by a signal, "bin(pages)" for one after which the
-    chunk helper holds more pages than before."""
+    chunk helper holds more pages than before; named as test_prefix()
+    says."""
     names = {}
     for inv in index(d):
-        binary, rc = inv["bin"], inv["rc"]
+        binary, rc = test_prefix(boot, inv.get("drv", "vkms")) + inv["bin"], inv["rc"]
         own = parse_out(read(os.path.join(d, f"{inv['n']}.out")), rc)
         for sub, status in own.items():
             name = binary if sub is None else f"{binary}@{sub}"
@@ -274,9 +286,10 @@ def parse_igt(run, d, boot):
 
     def key(inv, sub):
         own = names.get(inv["n"], {})
+        binary = test_prefix(boot, inv.get("drv", "vkms")) + inv["bin"]
         if sub in own:
-            return f"{inv['bin']}@{sub}"
-        return inv["bin"] if None in own else f"{inv['bin']}(kernel report)"
+            return f"{binary}@{sub}"
+        return binary if None in own else f"{binary}(kernel report)"
     attribute(run, d, boot, key)
 
 
@@ -287,8 +300,8 @@ def check_list(run, d, boots, prefix=""):
     for line in read(os.path.join(d, boots[0], "list.txt")):
         if not line.strip() or line.startswith("#"):
             continue
-        _, binary, *subs = line.split()
-        binary = prefix + binary
+        drv, binary, *subs = line.split()
+        binary = prefix + test_prefix(boots[0], drv) + binary
         wanted = [f"{binary}@{p}" for p in subs[0].split(",")] if subs else [binary]
         for w in wanted:
             if not any(n == w or fnmatch.fnmatchcase(n, w) or n.startswith(w + "@")
@@ -422,7 +435,10 @@ def collect(d):
             parse_igt(run, bd, boot)
         parse_kmemleak(run, bd, boot)
         check_boot(run, bd, boot, warns)
-    for group in (igt_boots, ["overlay"]):
+    # Boots with display devices: each its own list.
+    displays = [[b] for b in boots if b not in ("kunit", "faults") and
+                not b.startswith("rerun-") and test_prefix(b, "")]
+    for group in (igt_boots, ["overlay"], *displays):
         if os.path.exists(os.path.join(d, group[0] if group else "-", "list.txt")):
             check_list(run, d, group)
     # lint.sh's static checks, already one line a check.
@@ -628,11 +644,16 @@ def differ(base_dir, proj_dir, out):
         (b, boot, _), p = base[name], proj[name][0]
         # A pass on one kernel and a skip on the other (a test that needs
         # the chunk helper) is no difference a second run could explain.
-        if b == p or (b in OK and p in OK) or boot not in ("igt", "overlay") or "(" in name:
+        if b == p or (b in OK and p in OK) or boot in ("kunit", "static") or "(" in name:
             continue
-        binary, _, sub = name.partition("@")
-        drv = next((l.split()[0] for l in read(os.path.join(proj_dir, boot, "list.txt"))
-                    if l.split()[1:2] == [binary]), "vkms")
+        if test_prefix(boot, ""):
+            drv, _, test = name[len(boot) + 1:].partition(":")
+        else:
+            test = name
+        binary, _, sub = test.partition("@")
+        if not test_prefix(boot, ""):
+            drv = next((l.split()[0] for l in read(os.path.join(proj_dir, boot, "list.txt"))
+                        if l.split()[1:2] == [binary]), "vkms")
         lists.setdefault(boot, {}).setdefault((drv, binary), []).append(sub)
     for boot, entries in lists.items():
         with open(os.path.join(out, f"rerun-{boot}.txt"), "w") as f:

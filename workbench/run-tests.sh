@@ -1,8 +1,10 @@
 #!/bin/sh
 # run-tests.sh [LIST]: build both kernels and run on each: KUnit (its own
 # boot), the IGT list (default lists/curated.txt) with the project's
-# igt-tests, and lists/overlay.txt (the compositor scene and the subtests
-# that need an overlay plane, in a boot with vkms's overlay planes); the
+# igt-tests, lists/overlay.txt (the compositor scene and the subtests
+# that need an overlay plane, in a boot with vkms's overlay planes) and
+# lists/display.txt (virtio-gpu, bochs and cirrus-qemu in a boot with
+# QEMU's display devices, run-vm.sh WB_DISPLAY=qemu); the
 # static checks on the project's files (lint.sh). Judged on their own (the
 # project kernel only): the project kernel booted again with swiotlb=force
 # (every DMA mapping bounces), a KUnit boot with only the helper's suites
@@ -20,7 +22,12 @@ list=${1:-workbench/lists/curated.txt}
 "$WB_DIR/prepare.sh" project
 results=$WB_BUILD/results
 
-# run_kernel KIND: results in $results/KIND/{kunit,igt,overlay}.
+# The boots besides the plain one: vkms with its overlay planes, and QEMU's
+# display devices (virtio-gpu, bochs, cirrus) without vkms.
+overlay=vkms.enable_overlay=1
+display=qemu
+
+# run_kernel KIND: results in $results/KIND/{kunit,igt,overlay,display}.
 run_kernel() {
 	dir=$results/$1
 	"$WB_DIR/build-kernel.sh" "$1"
@@ -28,7 +35,8 @@ run_kernel() {
 	mkdir -p "$dir"
 	boot "$1" kunit "$dir/kunit"
 	boot "$1" igt "$dir/igt" "$list"
-	WB_CMDLINE=vkms.enable_overlay=1 boot "$1" igt "$dir/overlay" workbench/lists/overlay.txt
+	WB_CMDLINE=$overlay boot "$1" igt "$dir/overlay" workbench/lists/overlay.txt
+	WB_DISPLAY=$display boot "$1" igt "$dir/display" workbench/lists/display.txt
 	[ "$1" = base ] || "$WB_DIR/lint.sh" "$dir/static.tsv"
 }
 
@@ -68,10 +76,14 @@ if python3 "$WB_DIR/results.py" differ "$results/base" "$results/project" "$reru
 	"$WB_DIR/build-kernel.sh" base
 	for l in "$rerun"/rerun-*.txt; do
 		name=$(basename "$l" .txt)
-		cmdline=
-		[ "$name" != rerun-overlay ] || cmdline=vkms.enable_overlay=1
+		cmdline= devices=
+		case $name in
+		rerun-overlay) cmdline=$overlay ;;
+		rerun-display) devices=$display ;;
+		esac
 		for kind in base project; do
-			WB_CMDLINE=$cmdline boot "$kind" igt "$results/$kind/$name" "${l#"$WB_TOP"/}"
+			WB_CMDLINE=$cmdline WB_DISPLAY=$devices boot "$kind" igt "$results/$kind/$name" \
+				"${l#"$WB_TOP"/}"
 		done
 	done
 	python3 "$WB_DIR/results.py" collect "$results/base"

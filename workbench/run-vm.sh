@@ -6,6 +6,12 @@
 # the cause, when the run hangs past $WB_VM_TIMEOUT seconds, when the guest
 # did not finish its job, or when the console shows a kernel crash report.
 # WB_KVM=1 uses KVM instead of TCG; WB_TEST_TIMEOUT bounds each test (s).
+# WB_DISPLAY adds display devices (default: none, not even QEMU's VGA) and
+# a QMP socket whose screendumps guest tests ask for (screendump.py):
+#   qemu   virtio-gpu-pci, bochs-display and cirrus-vga; vkms not started
+#   iommu  virtio-gpu-pci behind an Intel IOMMU (q35), vkms not started
+#   vesa   QEMU's standard VGA with a VESA mode set by the kernel's real-mode
+#          setup (vga=), which simpledrm drives; bochs and vkms not started
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -30,10 +36,34 @@ cmdline="console=ttyS0 root=rootfs rootfstype=9p rootflags=trans=virtio,version=
 cmdline="$cmdline init=/sbin/wb-init panic=-1 log_buf_len=16M kunit.enable=$kunit"
 cmdline="$cmdline wb.mode=$mode wb.list=$list wb.timeout=${WB_TEST_TIMEOUT:-240} ${WB_CMDLINE:-}"
 
+# The display devices. Each has the id screendump.py names it by. Big
+# framebuffers need more host memory for virtio-gpu's resources than the
+# 256 MiB QEMU allows by default.
+machine="-vga none"
+vgpu=virtio-gpu-pci,id=vgpu,max_hostmem=2G
+case ${WB_DISPLAY:-} in
+'')	;;
+qemu)	machine="$machine -device $vgpu -device bochs-display,id=bochs -device cirrus-vga,id=cirrus"
+	cmdline="$cmdline initcall_blacklist=vkms_init" ;;
+iommu)	machine="-vga none -machine q35 -device intel-iommu,intremap=off -device $vgpu,iommu_platform=on"
+	cmdline="$cmdline intel_iommu=on initcall_blacklist=vkms_init" ;;
+vesa)	machine="-vga std"
+	cmdline="$cmdline vga=0x318 initcall_blacklist=bochs_pci_driver_init,vkms_init" ;;
+*)	die "WB_DISPLAY is qemu, iommu or vesa, not '$WB_DISPLAY'" ;;
+esac
+
 serial="file:$out/console.log"
 case $mode in *shell) serial=mon:stdio ;; esac
 step "booting the $kind kernel ($cfg): $mode${list:+ $list}; console: $out/console.log"
 rc=0
+if [ -n "${WB_DISPLAY:-}" ]; then
+	# A unix socket's path must be short: not under $out.
+	qmp=$(mktemp -u /tmp/wb-qmp.XXXXXX)
+	machine="$machine -qmp unix:$qmp,server=on,wait=off"
+	mkdir -p "$out/screendump"
+	python3 "$WB_DIR/screendump.py" "$qmp" "$out/screendump" >"$out/screendump.log" 2>&1 &
+	screendump=$!
+fi
 # A guest that has not reached userspace after $WB_BOOT_TIMEOUT s never will.
 if [ "$serial" != mon:stdio ]; then
 	(sleep "${WB_BOOT_TIMEOUT:-180}"
@@ -42,7 +72,7 @@ if [ "$serial" != mon:stdio ]; then
 	watchdog=$!
 fi
 # shellcheck disable=SC2086
-timeout --foreground -k 10 "$timeout" qemu-system-x86_64 $accel -smp 2 -m 4G \
+timeout --foreground -k 10 "$timeout" qemu-system-x86_64 $accel $machine -smp 2 -m 4G \
 	-nographic -no-reboot -kernel "$kernel" -append "$cmdline" \
 	-fsdev local,id=root,path="$WB_BUILD/rootfs",security_model=none,readonly=on \
 	-device virtio-9p-pci,fsdev=root,mount_tag=rootfs \
@@ -52,6 +82,7 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 $accel -smp 2 -m 4G \
 	-device virtio-9p-pci,fsdev=results,mount_tag=results \
 	-serial "$serial" -monitor none -display none || rc=$?
 [ -z "${watchdog:-}" ] || kill "$watchdog" 2>/dev/null || true
+[ -z "${qmp:-}" ] || { kill "$screendump" 2>/dev/null; rm -f "$qmp"; }
 
 [ "$serial" != mon:stdio ] || exit 0
 crash=$(grep -m 1 -n -E "$(grep -v '^#' "$WB_DIR/crash-patterns" | paste -sd '|')" \

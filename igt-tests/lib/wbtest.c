@@ -621,6 +621,73 @@ int wb_gem_name_refcount(int fd, uint32_t name, int *handles)
 	return ret;
 }
 
+/* ---- host screendumps ---- */
+
+static bool wb_file_ready(const char *path, double timeout_s)
+{
+	double end = wb_now() + timeout_s;
+
+	while (access(path, R_OK)) {
+		if (wb_now() > end)
+			return false;
+		usleep(50 * 1000);
+	}
+	return true;
+}
+
+static void wb_read_ppm(const char *path, struct wb_image *img)
+{
+	FILE *f = fopen(path, "r");
+	unsigned int w, h, max;
+	size_t bytes;
+
+	wb_assert_f(f, "cannot open the host's screendump %s: %s", path, strerror(errno));
+	wb_assert_f(fscanf(f, "P6 %u %u %u", &w, &h, &max) == 3 && max == 255 &&
+		    fgetc(f) != EOF, "%s is no 8-bit binary PPM", path);
+	bytes = (size_t)w * h * 3;
+	img->width = w;
+	img->height = h;
+	img->rgb = malloc(bytes);
+	wb_assert(img->rgb);
+	wb_assert_f(fread(img->rgb, 1, bytes, f) == bytes, "%s: short PPM", path);
+	fclose(f);
+}
+
+void wb_screendump(int fd, const char *tag, struct wb_image *img)
+{
+	const char *dir = getenv("WB_SCREENDUMP");
+	static unsigned int seq;
+	char name[384], path[512], tmp[512], result[256] = "";
+	drmVersionPtr v;
+	FILE *f;
+
+	wb_require(dir, "no host screendumps here (WB_SCREENDUMP unset: not a display boot)");
+	v = drmGetVersion(fd);
+	wb_assert(v);
+	snprintf(name, sizeof(name), "%s/%s-%d-%u", dir, tag, getpid(), seq++);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	f = fopen(tmp, "w");
+	wb_assert_f(f, "cannot write %s: %s", tmp, strerror(errno));
+	fprintf(f, "%s\n", v->name);
+	fclose(f);
+	drmFreeVersion(v);
+	/* The host looks for *.req: a request appears whole. */
+	snprintf(path, sizeof(path), "%s.req", name);
+	wb_assert(!rename(tmp, path));
+
+	snprintf(path, sizeof(path), "%s.done", name);
+	wb_assert_f(wb_file_ready(path, 60), "no screendump from the host after 60 s (%s)", path);
+	f = fopen(path, "r");
+	wb_assert(f);
+	if (!fgets(result, sizeof(result), f))
+		result[0] = '\0';
+	fclose(f);
+	result[strcspn(result, "\n")] = '\0';
+	wb_assert_f(!strcmp(result, "ok"), "the host's screendump failed: %s", result);
+	snprintf(path, sizeof(path), "%s.ppm", name);
+	wb_read_ppm(path, img);
+}
+
 /* ---- patterns ---- */
 
 uint32_t wb_pattern(uint32_t seed, uint32_t x, uint32_t y)

@@ -93,6 +93,19 @@ int wb_dmabuf_count(void);		/* debugfs dma_buf/bufinfo total, -1 if n/a */
 long wb_dmabuf_file_count(unsigned long ino);	/* its "count" column, -1 if absent */
 int wb_gem_name_refcount(int fd, uint32_t name, int *handles);	/* -1 if absent */
 
+/*
+ * What the display shows, as the host sees it: in a boot with display
+ * devices (run-vm.sh WB_DISPLAY), the host takes a QMP screendump of the
+ * device @fd's driver drives (workbench/screendump.py) and hands it back
+ * through the directory $WB_SCREENDUMP. Skips outside such a boot, fails
+ * when the host answers with an error or not at all.
+ */
+struct wb_image {
+	uint32_t width, height;
+	uint8_t *rgb;		/* width * height RGB triplets, malloc()ed */
+};
+void wb_screendump(int fd, const char *tag, struct wb_image *img);
+
 /* Misc. */
 double wb_now(void);
 uint32_t wb_pattern(uint32_t seed, uint32_t x, uint32_t y);	/* 24-bit RGB */

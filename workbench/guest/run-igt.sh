@@ -3,7 +3,7 @@
 # [subtests]") with IGT_FORCE_DRIVER=driver, one invocation a line. Each
 # invocation N writes OUTDIR/N.out (the test's output), N.dmesg (the kernel
 # log during it) and a line to OUTDIR/index, tab-separated:
-#   N  binary  exit-code  pages-before  pages-after  subtest  nth  slab  page
+#   N  binary  exit-code  pages-before  pages-after  subtest  nth  slab  page  driver
 # pages: what /sys/kernel/debug/drm_chunk/pages counts before and after
 # the program ("-" on a kernel without the chunk helper); after a kernel
 # oops the exit code is "died" and the list stops there.
@@ -25,6 +25,9 @@ pages_file=/sys/kernel/debug/drm_chunk/pages
 max_nth=200
 mkdir -p "$out"
 : >"$out/index"
+# A boot with display devices: the host answers screendump requests here
+# (run-vm.sh, WB_DISPLAY; igt-tests' wb_screendump()).
+[ ! -d "$out/screendump" ] || export WB_SCREENDUMP="$out/screendump"
 cp "$list" "$out/list.txt"
 
 if [ "$faults" = faults ]; then
@@ -127,8 +130,8 @@ run() {
 	else
 		slab=- page=-
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$bin" "$rc" "$before" "$after" \
-		"${3:--}" "${4:--}" "$slab" "$page" >>"$out/index"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$bin" "$rc" "$before" "$after" \
+		"${3:--}" "${4:--}" "$slab" "$page" "$1" >>"$out/index"
 	echo "wb: [$n] $bin exit $rc" >/dev/kmsg
 }
 
