@@ -11,7 +11,9 @@
 #include <linux/types.h>
 
 #include <drm/drm_chunk.h>
+#include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
 
 struct device;
 struct dma_buf;
