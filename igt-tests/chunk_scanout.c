@@ -106,11 +106,11 @@ static void scanout(uint32_t w, uint32_t h, uint32_t x, uint32_t y)
 		}
 		if (!bad)
 			break;
-		wb_info("screendump %d: %ld of %u pixels differ, the first at (%u, %u): 0x%06x, not 0x%06x",
+		wb_info("screendump %d: %ld of %u pixels differ, the first at (%u, %u): 0x%06x, not 0x%06x\n",
 			tries, bad, img.width * img.height, fx, fy, got, want);
 	}
 	wb_assert_eq(bad, 0);
-	wb_info("%ux%u framebuffer at (%u, %u): %ux%u pixels on the display as drawn",
+	wb_info("%ux%u framebuffer at (%u, %u): %ux%u pixels on the display as drawn\n",
 		w, h, x, y, img.width, img.height);
 
 	free(img.rgb);

@@ -4,8 +4,8 @@
 
 An IGT-style test binary (--list-subtests, --run-subtest, "Subtest X: RESULT"
 lines, exit 0/77/98, [IGT] markers in /dev/kmsg). It runs the scene once:
-weston on vkms with a vgem dma-buf client, a vkms dma-buf client and a wl_shm
-client, each showing its pattern (red = tag, green = x, blue = y). From
+weston on vkms with a vgem dma-buf client, a vkms dma-buf client, a udmabuf
+dma-buf client and a wl_shm client, each showing its pattern (red = tag, green = x, blue = y). From
 weston's scene graph (where the compositor placed each window, and in which
 order) it computes the frame the screen must show and compares it with the
 captures, every pixel.
@@ -88,7 +88,7 @@ def read_png(path):
 def read_scene(d):
     """The clients (kind, tag, w, h) and their views, top first, as placed."""
     clients = {}
-    for kind in ("vgem", "vkms", "shm"):
+    for kind in ("vgem", "vkms", "udmabuf", "shm"):
         try:
             with open(f"{d}/client-{kind}.log") as f:
                 m = re.search(r"^ready (\w+) (0x[0-9a-f]+) (\d+)x(\d+)", f.read(), re.M)
@@ -180,7 +180,21 @@ def scanout_lines(planes):
     return lines
 
 
+def vkms_imports():
+    """The dma-bufs attached to vkms during the scene (bufinfo.txt): a list
+    of (size, exporter)."""
+    with open(f"{OUT}/bufinfo.txt") as f:
+        text = f.read()
+    found = []
+    for m in re.finditer(r"^(\d+)\t\S+\t\S+\t\S+\t(\S+)\t.*\n((?:\t.*\n)*)", text, re.M):
+        if re.search(r"^\tvkms$", m[3], re.M):
+            found.append((int(m[1]), m[2]))
+    return found
+
+
 def check_scanout():
+    """Every framebuffer on a vkms plane is a chunk object; an imported one
+    comes from a dma-buf the chunk helper exported (vgem's)."""
     planes = scanned_out()
     print("\n".join(scanout_lines(planes)))
     if not planes:
@@ -194,6 +208,16 @@ def check_scanout():
     imported = [fb for fb, info in planes.items() if "imported=yes" in info]
     if not imported:
         raise Fail("no imported (vgem) buffer is scanned out: weston composited it instead")
+    imports = vkms_imports()
+    print("dma-bufs imported into vkms: "
+          + ", ".join(f"{size} bytes from {exp}" for size, exp in imports))
+    for fb in imported:
+        pages = int(re.search(r"chunk object: (\d+) pages", planes[fb])[1])
+        exporters = {exp for size, exp in imports if size == pages * 4096}
+        if exporters != {"drm_chunk_helper"}:
+            raise Fail(f"framebuffer {fb} ({pages} pages) was exported by "
+                       f"{', '.join(sorted(exporters)) or 'no dma-buf attached to vkms'}, "
+                       "not by the chunk helper")
 
 
 SUBTESTS = {

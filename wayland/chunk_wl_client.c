@@ -3,12 +3,16 @@
  * chunk_wl_client: a Wayland client showing one buffer with a known pattern,
  * for the project's compositor scene (wayland/scene.sh, chunk_weston).
  *
- *   chunk_wl_client --buffer=vgem|vkms|shm --tag=T [--size=WxH]
+ *   chunk_wl_client --buffer=vgem|vkms|udmabuf|shm --tag=T [--size=WxH]
  *
- * vgem: a dumb buffer on vgem (shmem helper), exported as a dma-buf: vkms
- *       imports a foreign buffer when the compositor scans it out.
+ * vgem: a dumb buffer on vgem (the chunk helper; on 7.3 the shmem helper),
+ *       exported as a dma-buf: vkms imports another driver's buffer when
+ *       the compositor scans it out.
  * vkms: a dumb buffer on vkms (chunk helper) exported as a dma-buf, which the
  *       compositor imports back into vkms.
+ * udmabuf: a sealed memfd turned into a dma-buf by /dev/udmabuf, as weston's
+ *       own CI allocates its dma-buf test clients: vkms imports a buffer
+ *       that no DRM driver exported.
  * shm:  a wl_shm buffer, for reference.
  *
  * Pixel (x, y) is XRGB8888 with red = T, green = x & 0xff, blue = y & 0xff,
@@ -26,8 +30,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <linux/udmabuf.h>
 
 #include <drm_fourcc.h>
 #include <wayland-client.h>
@@ -73,13 +80,31 @@ static void fill(uint32_t *px, unsigned int stride, const struct client *c)
 						   (x & 0xff) << 8 | (y & 0xff);
 }
 
+/* A linear XRGB8888 dma-buf as a wl_buffer; takes dmabuf_fd. */
+static struct wl_buffer *dmabuf_buffer(struct client *c, int dmabuf_fd, unsigned int stride)
+{
+	struct zwp_linux_buffer_params_v1 *params;
+	struct wl_buffer *buffer;
+
+	/* Linear, said explicitly: compositors scan out only known layouts. */
+	params = zwp_linux_dmabuf_v1_create_params(c->dmabuf);
+	zwp_linux_buffer_params_v1_add(params, dmabuf_fd, 0, 0, stride,
+				       DRM_FORMAT_MOD_LINEAR >> 32,
+				       DRM_FORMAT_MOD_LINEAR & 0xffffffff);
+	buffer = zwp_linux_buffer_params_v1_create_immed(params, c->width, c->height,
+							 DRM_FORMAT_XRGB8888, 0);
+	zwp_linux_buffer_params_v1_destroy(params);
+	/* The compositor holds its own references from here on. */
+	close(dmabuf_fd);
+	return buffer;
+}
+
 static struct wl_buffer *dumb_buffer(struct client *c, const char *driver)
 {
 	struct drm_mode_create_dumb create = {
 		.width = c->width, .height = c->height, .bpp = 32,
 	};
 	struct drm_mode_map_dumb map = {};
-	struct zwp_linux_buffer_params_v1 *params;
 	struct wl_buffer *buffer;
 	int fd = wb_open_driver(driver);
 	int dmabuf_fd;
@@ -100,19 +125,41 @@ static struct wl_buffer *dumb_buffer(struct client *c, const char *driver)
 	munmap(ptr, create.size);
 	if (drmPrimeHandleToFD(fd, create.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf_fd))
 		die("%s: PRIME export: %s", driver, strerror(errno));
-
-	/* Linear, said explicitly: compositors scan out only known layouts. */
-	params = zwp_linux_dmabuf_v1_create_params(c->dmabuf);
-	zwp_linux_buffer_params_v1_add(params, dmabuf_fd, 0, 0, create.pitch,
-				       DRM_FORMAT_MOD_LINEAR >> 32,
-				       DRM_FORMAT_MOD_LINEAR & 0xffffffff);
-	buffer = zwp_linux_buffer_params_v1_create_immed(params, c->width, c->height,
-							 DRM_FORMAT_XRGB8888, 0);
-	zwp_linux_buffer_params_v1_destroy(params);
-	/* The compositor holds its own references from here on. */
-	close(dmabuf_fd);
+	buffer = dmabuf_buffer(c, dmabuf_fd, create.pitch);
 	close(fd);
 	return buffer;
+}
+
+static struct wl_buffer *udmabuf_buffer(struct client *c)
+{
+	unsigned int stride = c->width * 4;
+	size_t page = sysconf(_SC_PAGESIZE);
+	size_t size = ((size_t)stride * c->height + page - 1) / page * page;
+	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = size };
+	int memfd, dev, dmabuf_fd;
+	void *ptr;
+
+	memfd = memfd_create("chunk_wl_client", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (memfd < 0 || ftruncate(memfd, size))
+		die("udmabuf: memfd of %zu bytes: %s", size, strerror(errno));
+	ptr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (ptr == MAP_FAILED)
+		die("udmabuf: mmap of the memfd: %s", strerror(errno));
+	fill(ptr, stride, c);
+	munmap(ptr, size);
+	/* udmabuf takes only memfds that cannot shrink under it. */
+	if (fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK))
+		die("udmabuf: F_SEAL_SHRINK: %s", strerror(errno));
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		die("udmabuf: /dev/udmabuf: %s", strerror(errno));
+	create.memfd = memfd;
+	dmabuf_fd = ioctl(dev, UDMABUF_CREATE, &create);
+	if (dmabuf_fd < 0)
+		die("udmabuf: UDMABUF_CREATE of %zu bytes: %s", size, strerror(errno));
+	close(dev);
+	close(memfd);
+	return dmabuf_buffer(c, dmabuf_fd, stride);
 }
 
 static struct wl_buffer *shm_buffer(struct client *c)
@@ -246,7 +293,7 @@ int main(int argc, char **argv)
 	}
 	if (!c.kind || !c.tag || c.tag > 0xff || !c.width || !c.height ||
 	    c.width > 256 || c.height > 256)
-		die("usage: chunk_wl_client --buffer=vgem|vkms|shm --tag=1..255 %s",
+		die("usage: chunk_wl_client --buffer=vgem|vkms|udmabuf|shm --tag=1..255 %s",
 		    "[--size=WxH, at most 256x256]");
 
 	c.display = wl_display_connect(NULL);
@@ -261,12 +308,13 @@ int main(int argc, char **argv)
 
 	if (!strcmp(c.kind, "shm")) {
 		c.buffer = shm_buffer(&c);
-	} else if (!strcmp(c.kind, "vgem") || !strcmp(c.kind, "vkms")) {
+	} else if (!strcmp(c.kind, "vgem") || !strcmp(c.kind, "vkms") ||
+		   !strcmp(c.kind, "udmabuf")) {
 		if (!c.dmabuf)
 			die("the compositor does not offer zwp_linux_dmabuf_v1 version 3");
-		c.buffer = dumb_buffer(&c, c.kind);
+		c.buffer = strcmp(c.kind, "udmabuf") ? dumb_buffer(&c, c.kind) : udmabuf_buffer(&c);
 	} else {
-		die("--buffer is vgem, vkms or shm, not '%s'", c.kind);
+		die("--buffer is vgem, vkms, udmabuf or shm, not '%s'", c.kind);
 	}
 
 	c.surface = wl_compositor_create_surface(c.compositor);

@@ -1,12 +1,13 @@
 #!/bin/sh
 # scene.sh OUTDIR [keep]: the compositor scene, in the guest. weston on
-# vkms (drm backend, GL renderer) with three chunk_wl_client windows
-# (a vgem dma-buf, a vkms dma-buf and a wl_shm buffer); once all are shown,
-# save the writeback capture and a renderer screenshot as PNG, the debugfs
-# framebuffer list and weston's scene graph, then stop (with "keep": leave
-# weston and the clients running). Output in OUTDIR:
-# writeback.png, screenshot.png, framebuffer.txt, state.txt, scene-graph.txt,
-# weston.log, client-*.log; "scene: ..." lines on stdout say what happened.
+# vkms (drm backend, GL renderer) with four chunk_wl_client windows
+# (a vgem dma-buf, a vkms dma-buf, a udmabuf dma-buf and a wl_shm buffer);
+# once all are shown, save the writeback capture and a renderer screenshot
+# as PNG, the debugfs framebuffer and dma-buf lists and weston's scene
+# graph, then stop (with "keep": leave weston and the clients running).
+# Output in OUTDIR: writeback.png, screenshot.png, framebuffer.txt,
+# state.txt, bufinfo.txt, scene-graph.txt, weston.log, client-*.log;
+# "scene: ..." lines on stdout say what happened.
 out=$1
 keep=${2:-}
 bin=$(dirname "$0")
@@ -52,21 +53,25 @@ weston=$!
 wait_for 120 "$out/weston.log" "launching '.*weston-desktop-shell'" ||
 	fail "weston did not start (see weston.log)"
 
-# vgem: the shmem helper's buffer, imported by vkms; vkms: the chunk
-# helper's own, re-imported. New windows go on top, and weston puts the top
-# dma-buf on an overlay plane (vkms planes have no zpos: one overlay at most):
-# the vgem one, started last.
-for c in shm:0x50 vkms:0xd0 vgem:0x90; do
-	"$bin/chunk_wl_client" --buffer="${c%:*}" --tag="${c#*:}" >"$out/client-${c%:*}.log" 2>&1 &
+# vgem: vgem's buffer, imported by vkms; vkms: vkms's own, re-imported;
+# udmabuf: a memfd's pages as a dma-buf, imported by vkms (a size of its
+# own, so that its dma-buf is told from vgem's). New windows go on top, and
+# weston puts the top dma-buf on an overlay plane (vkms planes have no zpos:
+# one overlay at most): the vgem one, started last.
+for c in shm:0x50:256x192 vkms:0xd0:256x192 udmabuf:0xb0:192x160 vgem:0x90:256x192; do
+	kind=${c%%:*} tag=${c#*:} size=${c##*:}
+	"$bin/chunk_wl_client" --buffer="$kind" --tag="${tag%:*}" --size="$size" \
+		>"$out/client-$kind.log" 2>&1 &
 	pids="$pids $!"
-	wait_for 60 "$out/client-${c%:*}.log" '^ready' ||
-		fail "the ${c%:*} client was not shown: $(tail -n 1 "$out/client-${c%:*}.log")"
-	echo "scene: $(cat "$out/client-${c%:*}.log")"
+	wait_for 60 "$out/client-$kind.log" '^ready' ||
+		fail "the $kind client was not shown: $(tail -n 1 "$out/client-$kind.log")"
+	echo "scene: $(cat "$out/client-$kind.log")"
 done
 # Let the last client's frame reach the screen before capturing.
 sleep 3
 cat "$dri/framebuffer" >"$out/framebuffer.txt"
 cat "$dri/state" >"$out/state.txt"
+cat /sys/kernel/debug/dma_buf/bufinfo >"$out/bufinfo.txt"
 timeout 20 weston-debug -o "$out/scene-graph.txt" scene-graph >/dev/null 2>&1
 cd "$out" || fail "cannot enter $out"
 for src in writeback framebuffer; do

@@ -120,10 +120,11 @@ def main():
     print_table(lines)
     print("(fault_mib_s: higher is better; every other figure: lower is better)")
 
-    # In the same boot: vkms (chunk helper on the project kernel) vs vgem (shmem).
+    # In the same boot: vkms vs vgem (write-combined), on the same helper.
     print()
-    print("In-boot vkms/vgem (median over boots [min-max]; on the unmodified kernel "
-          "both are shmem):")
+    print("In-boot vkms/vgem (median over boots [min-max]; both on the shmem helper on "
+          "the unmodified kernel, on the chunk helper on the project kernel; vgem maps "
+          "write-combined):")
     inboot = []
     lines = [("figure", "size", "unmodified vkms/vgem", "project vkms/vgem")]
     for fig in ("meta_bytes", "touch_ms", "touch_faults", "memset_ms"):

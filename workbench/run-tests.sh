@@ -4,7 +4,8 @@
 # igt-tests, lists/overlay.txt (the compositor scene and the subtests
 # that need an overlay plane, in a boot with vkms's overlay planes) and
 # lists/display.txt (virtio-gpu, bochs and cirrus-qemu in a boot with
-# QEMU's display devices, run-vm.sh WB_DISPLAY=qemu); the
+# QEMU's display devices, run-vm.sh WB_DISPLAY=qemu) and lists/vesa.txt
+# (simpledrm on a VESA framebuffer, WB_DISPLAY=vesa); the
 # static checks on the project's files (lint.sh). Judged on their own (the
 # project kernel only): the project kernel booted again with swiotlb=force
 # (every DMA mapping bounces), a KUnit boot with only the helper's suites
@@ -23,11 +24,12 @@ list=${1:-workbench/lists/curated.txt}
 results=$WB_BUILD/results
 
 # The boots besides the plain one: vkms with its overlay planes, and QEMU's
-# display devices (virtio-gpu, bochs, cirrus) without vkms.
+# display devices (virtio-gpu, bochs, cirrus) without vkms; QEMU's VGA in
+# a VESA mode for simpledrm.
 overlay=vkms.enable_overlay=1
 display=qemu
 
-# run_kernel KIND: results in $results/KIND/{kunit,igt,overlay,display}.
+# run_kernel KIND: results in $results/KIND/{kunit,igt,overlay,display,vesa}.
 run_kernel() {
 	dir=$results/$1
 	"$WB_DIR/build-kernel.sh" "$1"
@@ -37,6 +39,7 @@ run_kernel() {
 	boot "$1" igt "$dir/igt" "$list"
 	WB_CMDLINE=$overlay boot "$1" igt "$dir/overlay" workbench/lists/overlay.txt
 	WB_DISPLAY=$display boot "$1" igt "$dir/display" workbench/lists/display.txt
+	WB_DISPLAY=vesa boot "$1" igt "$dir/vesa" workbench/lists/vesa.txt
 	[ "$1" = base ] || "$WB_DIR/lint.sh" "$dir/static.tsv"
 }
 
@@ -80,6 +83,7 @@ if python3 "$WB_DIR/results.py" differ "$results/base" "$results/project" "$reru
 		case $name in
 		rerun-overlay) cmdline=$overlay ;;
 		rerun-display) devices=$display ;;
+		rerun-vesa) devices=vesa ;;
 		esac
 		for kind in base project; do
 			WB_CMDLINE=$cmdline WB_DISPLAY=$devices boot "$kind" igt "$results/$kind/$name" \

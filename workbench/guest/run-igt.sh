@@ -87,6 +87,22 @@ died() {
 	[ $(($(cat /proc/sys/kernel/tainted) & 128)) -ne 0 ]
 }
 
+# fbdev_for DRIVER BINARY: IGT's fbdev test opens /dev/fb0, the first
+# registered framebuffer device; in a boot with several display devices,
+# /dev/fb0 is made DRIVER's for the test (a bind mount of its /dev/fbN;
+# fbdev emulation names it after the driver, cut to 15 characters).
+fbdev_for() {
+	umount /dev/fb0 2>/dev/null || true
+	[ "$2" = fbdev ] || return 0
+	for name in /sys/class/graphics/fb*/name; do
+		case $(cat "$name") in "$(echo "$1" | cut -c1-15)"*)
+			fb=$(basename "$(dirname "$name")")
+			[ "$fb" = fb0 ] || mount --bind "/dev/$fb" /dev/fb0
+			return 0 ;;
+		esac
+	done
+}
+
 n=0
 rc=
 # run DRIVER BINARY [SUBTEST [NTH]]: one invocation; sets rc.
@@ -99,6 +115,7 @@ run() {
 	# A kernel log line holds 1 kB at most.
 	echo "wb: [$n] $1 $bin${3:+ --run-subtest $3}${4:+ fail-nth $4}" | cut -c1-900 >/dev/kmsg
 	before=$(pages)
+	fbdev_for "$1" "$bin"
 	[ -z "${4:-}" ] || { slab=$(fault_times failslab); page=$(fault_times fail_page_alloc); }
 	dmesg -C
 	IGT_FORCE_DRIVER=$1 WB_FAIL_NTH=${4:-} timeout -k 10 "$timeout" \
