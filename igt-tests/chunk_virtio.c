@@ -289,9 +289,9 @@ static long scanout(uint32_t w, uint32_t h, bool may_refuse)
 
 	entries = driver_entries(o.fd, fb);
 	if (entries >= 0)
-		wb_info("%ux%u XRGB8888, %" PRIu64 " MiB%s: %ld memory entries%s\n",
+		wb_info("%ux%u XRGB8888, %" PRIu64 " MiB%s: %ld memory entr%s%s\n",
 			w, h, size >> 20, iommu ? " behind an IOMMU" : "", entries,
-			entries > MAX_ENTRIES ? " (more than QEMU takes)" : "");
+			entries == 1 ? "y" : "ies", entries > MAX_ENTRIES ? " (more than QEMU takes)" : "");
 	else
 		wb_info("%ux%u XRGB8888, %" PRIu64 " MiB%s: memory entries not known (no count in debugfs)\n",
 			w, h, size >> 20, iommu ? " behind an IOMMU" : "");
