@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 struct device;
+struct dma_iova_state;
 struct p2pdma_provider;
 struct phys_vec;
 struct sg_table;
@@ -214,6 +215,12 @@ int drm_chunks_dma_map(struct device *dev, struct drm_chunk *chunks,
 void drm_chunks_dma_unmap(struct device *dev, struct drm_chunk *chunks,
 			  unsigned int nr_chunks, enum dma_data_direction dir,
 			  unsigned long attrs);
+int drm_chunks_dma_link(struct device *dev, struct dma_iova_state *state,
+			struct drm_chunk *chunks, unsigned int nr_chunks,
+			enum dma_data_direction dir, unsigned long attrs);
+void drm_chunks_dma_unlink(struct device *dev, struct dma_iova_state *state,
+			   struct drm_chunk *chunks, unsigned int nr_chunks,
+			   enum dma_data_direction dir, unsigned long attrs);
 void drm_chunks_sync_for_cpu(struct device *dev, const struct drm_chunk *chunks,
 			     unsigned int nr_chunks, enum dma_data_direction dir);
 void drm_chunks_sync_for_device(struct device *dev,

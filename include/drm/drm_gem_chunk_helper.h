@@ -4,13 +4,16 @@
 #define __DRM_GEM_CHUNK_HELPER_H__
 
 #include <linux/dma-direction.h>
+#include <linux/dma-mapping.h>
 #include <linux/gfp_types.h>
 #include <linux/mm_types.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
 
 #include <drm/drm_chunk.h>
+#include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
 
 struct device;
 struct dma_buf;
@@ -105,6 +108,14 @@ struct drm_gem_chunk_object {
 	 */
 	gfp_t gfp;
 
+	/**
+	 * @dma_iova: How drm_gem_chunk_dma_map_contiguous() mapped the
+	 * chunks: dma_use_iova() is true when they are linked into one range
+	 * of device addresses behind an IOMMU, false when each chunk is
+	 * mapped on its own (or the object is not mapped).
+	 */
+	struct dma_iova_state dma_iova;
+
 	/* private: */
 	/*
 	 * Page offsets of every DRM_GEM_CHUNK_INDEX_STRIDE-th chunk, for
@@ -139,6 +150,10 @@ void drm_gem_chunk_vunmap(struct drm_gem_chunk_object *cobj,
 
 int drm_gem_chunk_dma_map_locked(struct drm_gem_chunk_object *cobj);
 int drm_gem_chunk_dma_map(struct drm_gem_chunk_object *cobj);
+int drm_gem_chunk_dma_map_contiguous_locked(struct drm_gem_chunk_object *cobj);
+int drm_gem_chunk_dma_map_contiguous(struct drm_gem_chunk_object *cobj);
+unsigned int drm_gem_chunk_dma_ranges(const struct drm_gem_chunk_object *cobj,
+				      size_t max_len);
 void drm_gem_chunk_sync_for_cpu(struct drm_gem_chunk_object *cobj,
 				enum dma_data_direction dir);
 void drm_gem_chunk_sync_for_device(struct drm_gem_chunk_object *cobj,

@@ -64,7 +64,11 @@
  * &drm_chunk.dma_addr; drm_chunks_sync_for_cpu() and
  * drm_chunks_sync_for_device() hand the memory over between the CPU and a
  * device that is not cache coherent or whose mappings bounce through
- * swiotlb.
+ * swiotlb. Behind an IOMMU, drm_chunks_dma_link() maps the whole list into
+ * one contiguous range of device addresses with the two-step DMA API
+ * (dma_iova_try_alloc(), dma_iova_link()), so that a device sees one range
+ * however fragmented the memory is; it falls back to drm_chunks_dma_map()
+ * where that is not possible.
  *
  * Conversions:
  *
@@ -899,6 +903,118 @@ void drm_chunks_dma_unmap(struct device *dev, struct drm_chunk *chunks,
 	}
 }
 EXPORT_SYMBOL_GPL(drm_chunks_dma_unmap);
+
+/* Whether @dev never needs its mappings synced (cache coherent, no bounces) */
+static bool drm_chunks_dev_skips_sync(struct device *dev)
+{
+	return !IS_ENABLED(CONFIG_DMA_NEED_SYNC) || dev_dma_skip_sync(dev);
+}
+
+/**
+ * drm_chunks_dma_link - Map a chunk list into one contiguous device range
+ * @dev: the device
+ * @state: returns how the list was mapped; keep it for drm_chunks_dma_unlink()
+ * @chunks: the chunk list, every chunk with a &struct page
+ * @nr_chunks: number of entries in @chunks
+ * @dir: direction of the DMA transfers
+ * @attrs: DMA attributes, e.g. %DMA_ATTR_SKIP_CPU_SYNC
+ *
+ * Behind an IOMMU that supports the two-step DMA API, allocates one range of
+ * device addresses for the whole list with dma_iova_try_alloc(), links every
+ * chunk into it with dma_iova_link() and flushes the IOTLB once with
+ * dma_iova_sync(): the device addresses of the chunks then follow each other,
+ * and drm_chunk_for_each_dma_range() reports one range however fragmented
+ * the memory is. Where that is not possible (no IOMMU, a device that needs
+ * CPU cache maintenance or bounce buffers, no IOVA space left, a link that
+ * fails), the chunks are mapped one by one with drm_chunks_dma_map() instead.
+ * dma_use_iova() on @state tells which of the two happened.
+ *
+ * A linked list needs no drm_chunks_sync_for_cpu() or
+ * drm_chunks_sync_for_device(): only devices that need no CPU cache
+ * maintenance are linked. Unmap with drm_chunks_dma_unlink(). Nothing is
+ * left mapped on failure.
+ *
+ * Returns:
+ * 0 on success, -EINVAL if a chunk has no &struct page, or -EIO if the
+ * fallback cannot map a chunk.
+ */
+int drm_chunks_dma_link(struct device *dev, struct dma_iova_state *state,
+			struct drm_chunk *chunks, unsigned int nr_chunks,
+			enum dma_data_direction dir, unsigned long attrs)
+{
+	struct drm_chunk *chunk;
+	size_t size = 0, offset = 0;
+	int ret;
+
+	memset(state, 0, sizeof(*state));
+	drm_chunk_for_each(chunk, chunks, nr_chunks) {
+		if (!chunk->page)
+			return -EINVAL;
+		size += drm_chunk_size(chunk);
+	}
+
+	if (!size || !drm_chunks_dev_skips_sync(dev) ||
+	    !dma_iova_try_alloc(dev, state, 0, size))
+		return drm_chunks_dma_map(dev, chunks, nr_chunks, dir, attrs);
+
+	drm_chunk_for_each(chunk, chunks, nr_chunks) {
+		ret = dma_iova_link(dev, state, page_to_phys(chunk->page), offset,
+				    drm_chunk_size(chunk), dir, attrs);
+		if (ret)
+			goto err_destroy;
+		offset += drm_chunk_size(chunk);
+	}
+
+	ret = dma_iova_sync(dev, state, 0, size);
+	/* A link that bounced would need syncs the chunks cannot address. */
+	if (ret || !drm_chunks_dev_skips_sync(dev))
+		goto err_destroy;
+
+	offset = 0;
+	drm_chunk_for_each(chunk, chunks, nr_chunks) {
+		chunk->dma_addr = state->addr + offset;
+		offset += drm_chunk_size(chunk);
+	}
+
+	return 0;
+
+err_destroy:
+	dma_iova_destroy(dev, state, offset, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+	memset(state, 0, sizeof(*state));
+	return drm_chunks_dma_map(dev, chunks, nr_chunks, dir, attrs);
+}
+EXPORT_SYMBOL_GPL(drm_chunks_dma_link);
+
+/**
+ * drm_chunks_dma_unlink - Unmap a chunk list mapped with drm_chunks_dma_link()
+ * @dev: the device the list was mapped for
+ * @state: the state drm_chunks_dma_link() filled in; cleared
+ * @chunks: the chunk list
+ * @nr_chunks: number of entries in @chunks
+ * @dir: direction passed to drm_chunks_dma_link()
+ * @attrs: DMA attributes, as for drm_chunks_dma_unmap()
+ *
+ * Destroys the contiguous range with dma_iova_destroy(), or unmaps the
+ * chunks with drm_chunks_dma_unmap() if the link fell back to that, and sets
+ * &drm_chunk.dma_addr back to %DMA_MAPPING_ERROR.
+ */
+void drm_chunks_dma_unlink(struct device *dev, struct dma_iova_state *state,
+			   struct drm_chunk *chunks, unsigned int nr_chunks,
+			   enum dma_data_direction dir, unsigned long attrs)
+{
+	struct drm_chunk *chunk;
+
+	if (!dma_use_iova(state)) {
+		drm_chunks_dma_unmap(dev, chunks, nr_chunks, dir, attrs);
+		return;
+	}
+
+	dma_iova_destroy(dev, state, dma_iova_size(state), dir, attrs);
+	memset(state, 0, sizeof(*state));
+	drm_chunk_for_each(chunk, chunks, nr_chunks)
+		chunk->dma_addr = DMA_MAPPING_ERROR;
+}
+EXPORT_SYMBOL_GPL(drm_chunks_dma_unlink);
 
 /**
  * drm_chunks_sync_for_cpu - Hand a mapped chunk list over to the CPU

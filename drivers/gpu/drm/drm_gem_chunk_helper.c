@@ -74,6 +74,11 @@
  * coherent, or whose mappings bounce through swiotlb, hand the memory over
  * with drm_gem_chunk_sync_for_device() after the CPU wrote it and
  * drm_gem_chunk_sync_for_cpu() before the CPU reads what the device wrote.
+ * Drivers whose device takes a list of address ranges (descriptors, memory
+ * entries) map with drm_gem_chunk_dma_map_contiguous() instead: behind an
+ * IOMMU the object becomes one contiguous range of device addresses with the
+ * two-step DMA API, whatever the physical fragmentation, and elsewhere it is
+ * mapped chunk by chunk; drm_gem_chunk_dma_ranges() counts the ranges.
  *
  * Userspace mappings:
  *
@@ -116,9 +121,7 @@
  *	};
  *
  * fbdev emulation for drivers on this helper is in drm_fbdev_chunk.c, built
- * on drm_gem_chunk_page_at(). Not provided: swapping and purging, and the
- * two-step dma_iova API that could give one contiguous device range per
- * object behind an IOMMU.
+ * on drm_gem_chunk_page_at(). Not provided: swapping and purging.
  */
 
 /* Chunks per entry of the lookup index of long chunk lists */
@@ -308,9 +311,11 @@ static void drm_gem_chunk_depopulate_locked(struct drm_gem_chunk_object *cobj)
 	if (!cobj->chunks)
 		return;
 
+	/* Undoes drm_chunks_dma_map() too, when the link fell back to it. */
 	if (cobj->dma_mapped)
-		drm_chunks_dma_unmap(drm_dev_dma_dev(obj->dev), cobj->chunks,
-				     cobj->nr_chunks, DMA_BIDIRECTIONAL, 0);
+		drm_chunks_dma_unlink(drm_dev_dma_dev(obj->dev), &cobj->dma_iova,
+				      cobj->chunks, cobj->nr_chunks,
+				      DMA_BIDIRECTIONAL, 0);
 	cobj->dma_mapped = false;
 
 	if (cobj->map_wc)
@@ -855,8 +860,117 @@ int drm_gem_chunk_dma_map(struct drm_gem_chunk_object *cobj)
 EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map);
 
 /**
+ * drm_gem_chunk_dma_map_contiguous_locked - Map a chunk GEM object into one device range
+ * @cobj: chunk GEM object, native
+ *
+ * Like drm_gem_chunk_dma_map_locked(), but asks for one contiguous range of
+ * device addresses for the whole object: behind an IOMMU that supports the
+ * two-step DMA API, the chunks are linked into a single IOVA range with
+ * drm_chunks_dma_link(), so that a device that takes a list of address
+ * ranges (descriptors, memory entries) needs one whatever the physical
+ * fragmentation. Without an IOMMU, or where the IOMMU cannot give one range,
+ * each chunk is mapped on its own as drm_gem_chunk_dma_map_locked() does;
+ * an object that is mapped already stays as it is.
+ * &drm_gem_chunk_object.dma_iova tells which way it went, and
+ * drm_gem_chunk_dma_ranges() counts the ranges. The caller holds the
+ * object's reservation lock.
+ *
+ * Returns:
+ * 0 on success, -EINVAL for imported objects, -ENOMEM if memory is short,
+ * or -EIO if a chunk cannot be mapped.
+ */
+int drm_gem_chunk_dma_map_contiguous_locked(struct drm_gem_chunk_object *cobj)
+{
+	struct drm_gem_object *obj = &cobj->base;
+	int ret;
+
+	dma_resv_assert_held(obj->resv);
+
+	if (cobj->dma_mapped)
+		return 0;
+	if (drm_gem_is_imported(obj))
+		return -EINVAL;
+
+	ret = drm_gem_chunk_populate_locked(cobj);
+	if (ret)
+		return ret;
+
+	ret = drm_chunks_dma_link(drm_dev_dma_dev(obj->dev), &cobj->dma_iova,
+				  cobj->chunks, cobj->nr_chunks,
+				  DMA_BIDIRECTIONAL, 0);
+	if (ret)
+		return ret;
+
+	cobj->dma_mapped = true;
+
+	return 0;
+}
+EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map_contiguous_locked);
+
+/**
+ * drm_gem_chunk_dma_map_contiguous - Map a chunk GEM object into one device range
+ * @cobj: chunk GEM object, native
+ *
+ * Like drm_gem_chunk_dma_map_contiguous_locked(), but takes the reservation
+ * lock.
+ *
+ * Returns:
+ * 0 on success, -EINTR or -ERESTARTSYS if interrupted while waiting for the
+ * lock, or an error code of drm_gem_chunk_dma_map_contiguous_locked().
+ */
+int drm_gem_chunk_dma_map_contiguous(struct drm_gem_chunk_object *cobj)
+{
+	struct drm_gem_object *obj = &cobj->base;
+	int ret;
+
+	ret = dma_resv_lock_interruptible(obj->resv, NULL);
+	if (ret)
+		return ret;
+	ret = drm_gem_chunk_dma_map_contiguous_locked(cobj);
+	dma_resv_unlock(obj->resv);
+
+	return ret;
+}
+EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map_contiguous);
+
+/**
+ * drm_gem_chunk_dma_ranges - Count the device address ranges of a mapped object
+ * @cobj: chunk GEM object, mapped with drm_gem_chunk_dma_map() or
+ *	drm_gem_chunk_dma_map_contiguous(), or imported with a mapping
+ * @max_len: longest range the device takes in one entry, in bytes, a
+ *	multiple of %PAGE_SIZE; 0 for no limit
+ *
+ * Counts the ranges drm_chunk_for_each_dma_range() reports, each split into
+ * pieces of at most @max_len: the number of entries a device that takes a
+ * list of address ranges needs for the object. Needs no lock once the object
+ * is mapped: the mapping lasts until the object is freed.
+ *
+ * Returns:
+ * The number of ranges, or 0 if the object is not mapped.
+ */
+unsigned int drm_gem_chunk_dma_ranges(const struct drm_gem_chunk_object *cobj,
+				      size_t max_len)
+{
+	struct drm_chunk_dma_iter iter;
+	unsigned long n = 0;
+
+	if (!cobj->dma_mapped)
+		return 0;
+
+	drm_chunk_for_each_dma_range(&iter, cobj->chunks, cobj->nr_chunks) {
+		size_t len = drm_chunk_dma_iter_length(&iter);
+
+		n += max_len ? DIV_ROUND_UP(len, max_len) : 1;
+	}
+
+	return min_t(unsigned long, n, UINT_MAX);
+}
+EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_ranges);
+
+/**
  * drm_gem_chunk_sync_for_cpu - Hand a DMA-mapped chunk GEM object to the CPU
- * @cobj: chunk GEM object, native, mapped with drm_gem_chunk_dma_map()
+ * @cobj: chunk GEM object, native, mapped with drm_gem_chunk_dma_map() or
+ *	drm_gem_chunk_dma_map_contiguous()
  * @dir: %DMA_FROM_DEVICE or %DMA_BIDIRECTIONAL: what the device wrote
  *
  * Call before the CPU reads what the device wrote, when the device is not
@@ -870,6 +984,9 @@ void drm_gem_chunk_sync_for_cpu(struct drm_gem_chunk_object *cobj,
 
 	if (drm_WARN_ON_ONCE(obj->dev, !cobj->dma_mapped || drm_gem_is_imported(obj)))
 		return;
+	/* Only devices that need no handover are linked into one range. */
+	if (dma_use_iova(&cobj->dma_iova))
+		return;
 
 	drm_chunks_sync_for_cpu(drm_dev_dma_dev(obj->dev), cobj->chunks,
 				cobj->nr_chunks, dir);
@@ -878,7 +995,8 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_sync_for_cpu);
 
 /**
  * drm_gem_chunk_sync_for_device - Hand a DMA-mapped chunk GEM object to its device
- * @cobj: chunk GEM object, native, mapped with drm_gem_chunk_dma_map()
+ * @cobj: chunk GEM object, native, mapped with drm_gem_chunk_dma_map() or
+ *	drm_gem_chunk_dma_map_contiguous()
  * @dir: %DMA_TO_DEVICE or %DMA_BIDIRECTIONAL: what the CPU wrote
  *
  * Call after the CPU wrote and before the device reads, when the device is
@@ -891,6 +1009,9 @@ void drm_gem_chunk_sync_for_device(struct drm_gem_chunk_object *cobj,
 	struct drm_gem_object *obj = &cobj->base;
 
 	if (drm_WARN_ON_ONCE(obj->dev, !cobj->dma_mapped || drm_gem_is_imported(obj)))
+		return;
+	/* Only devices that need no handover are linked into one range. */
+	if (dma_use_iova(&cobj->dma_iova))
 		return;
 
 	drm_chunks_sync_for_device(drm_dev_dma_dev(obj->dev), cobj->chunks,
@@ -1204,6 +1325,8 @@ void drm_gem_chunk_print_info(const struct drm_gem_chunk_object *cobj,
 			      struct drm_printer *p, unsigned int indent)
 {
 	const struct drm_gem_object *obj = &cobj->base;
+	/* dma_use_iova() takes no const state. */
+	struct dma_iova_state iova = cobj->dma_iova;
 
 	/* drm_gem_print_info() already said whether the object is imported. */
 	if (drm_gem_is_imported(obj) && !cobj->nr_chunks)
@@ -1217,6 +1340,11 @@ void drm_gem_chunk_print_info(const struct drm_gem_chunk_object *cobj,
 				  cobj->nr_chunks * sizeof(*cobj->chunks));
 	drm_printf_indent(p, indent, "dma_mapped=%s\n",
 			  cobj->dma_mapped ? "yes" : "no");
+	if (cobj->dma_mapped)
+		drm_printf_indent(p, indent, "dma_ranges=%u (%s)\n",
+				  drm_gem_chunk_dma_ranges(cobj, 0),
+				  dma_use_iova(&iova) ? "one IOVA range" :
+				  "mapped per chunk");
 	if (drm_gem_is_imported(obj))
 		return;
 

@@ -754,6 +754,62 @@ static void drm_chunk_test_sync(struct kunit *test)
 	drm_chunks_free(m.chunks, m.nr);
 }
 
+/*
+ * Test linking a list into one device range on devices without an IOMMU
+ * (the mock devices have none): drm_chunks_dma_link() must fall back to
+ * mapping chunk by chunk. The test case succeeds if the link returns 0 with
+ * an unused IOVA state, every chunk gets the address drm_chunks_dma_map()
+ * would give it, the list hands memory over with the sync pair as a mapped
+ * list does, unlinking resets the addresses and the state, and a page-less
+ * chunk is refused with -EINVAL.
+ */
+static void drm_chunk_test_dma_link_fallback(struct kunit *test)
+{
+	struct drm_chunk_test_mapped m = { .dev = test->priv };
+	struct dma_iova_state state;
+	const struct drm_chunk *chunk;
+	struct drm_chunk_dma_iter iter;
+	unsigned int ranges = 0;
+	struct page *page;
+	int ret;
+
+	m.chunks = drm_chunks_alloc(SZ_4M, drm_chunks_max_run(m.dev), GFP_KERNEL, &m.nr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m.chunks);
+
+	ret = drm_chunks_dma_link(m.dev, &state, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&state));
+	drm_chunk_for_each(chunk, m.chunks, m.nr) {
+		KUNIT_EXPECT_NE(test, chunk->dma_addr, DMA_MAPPING_ERROR);
+		if (!is_swiotlb_force_bounce(m.dev))
+			KUNIT_EXPECT_EQ(test, chunk->dma_addr,
+					phys_to_dma(m.dev, page_to_phys(chunk->page)));
+	}
+	drm_chunk_for_each_dma_range(&iter, m.chunks, m.nr)
+		ranges++;
+	KUNIT_EXPECT_LE(test, ranges, m.nr);
+	kunit_info(test, "4 MiB: %u chunks, %u device ranges\n", m.nr, ranges);
+
+	drm_chunk_kunit_handover(test, m.dev, page_address(m.chunks[0].page),
+				 m.chunks[0].dma_addr, drm_chunk_test_sync_list, &m);
+
+	drm_chunks_dma_unlink(m.dev, &state, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&state));
+	drm_chunk_for_each(chunk, m.chunks, m.nr)
+		KUNIT_EXPECT_EQ(test, chunk->dma_addr, DMA_MAPPING_ERROR);
+
+	page = m.chunks[m.nr - 1].page;
+	m.chunks[m.nr - 1].page = NULL;
+	KUNIT_EXPECT_EQ(test, drm_chunks_dma_link(m.dev, &state, m.chunks, m.nr,
+						  DMA_TO_DEVICE, 0), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&state));
+	drm_chunk_for_each(chunk, m.chunks, m.nr)
+		KUNIT_EXPECT_EQ(test, chunk->dma_addr, DMA_MAPPING_ERROR);
+	m.chunks[m.nr - 1].page = page;
+
+	drm_chunks_free(m.chunks, m.nr);
+}
+
 static int drm_chunk_test_init(struct kunit *test)
 {
 	/* Device addresses above 4 GiB must be fine for every test. */
@@ -780,6 +836,7 @@ static struct kunit_case drm_chunk_test_cases[] = {
 	KUNIT_CASE(drm_chunk_test_alloc_errors),
 	KUNIT_CASE(drm_chunk_test_dma_map),
 	KUNIT_CASE(drm_chunk_test_sync),
+	KUNIT_CASE(drm_chunk_test_dma_link_fallback),
 	{}
 };
 

@@ -1206,6 +1206,69 @@ static void drm_gem_chunk_test_sync(struct kunit *test)
 				 drm_gem_chunk_test_sync_object, cobj);
 }
 
+/*
+ * Test asking for one contiguous device range on a device without an IOMMU
+ * (the mock device has none). The test case succeeds if
+ * drm_gem_chunk_dma_map_contiguous() falls back to mapping chunk by chunk
+ * (IOVA state unused, identity addresses on the mock device),
+ * drm_gem_chunk_dma_ranges() counts what drm_chunk_for_each_dma_range()
+ * reports and, split at one page, one range a page, an unmapped object has
+ * no ranges, a second call keeps the mapping, the sync pair hands the memory
+ * over, print_info says how the object is mapped, and the object is freed
+ * while mapped without complaint.
+ */
+static void drm_gem_chunk_test_dma_map_contiguous(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	struct drm_gem_chunk_test_printer out = { };
+	struct drm_printer p = {
+		.printfn = drm_gem_chunk_test_printfn,
+		.arg = &out,
+	};
+	struct drm_chunk_dma_iter iter;
+	const struct drm_chunk *chunk;
+	unsigned int ranges = 0;
+	char expected[64];
+	dma_addr_t first;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
+	cobj->gfp = GFP_KERNEL;
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_dma_ranges(cobj, 0), 0);
+
+	ret = drm_gem_chunk_dma_map_contiguous(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, cobj->dma_mapped);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&cobj->dma_iova));
+	drm_chunk_for_each(chunk, cobj->chunks, cobj->nr_chunks) {
+		KUNIT_EXPECT_NE(test, chunk->dma_addr, DMA_MAPPING_ERROR);
+		if (!is_swiotlb_force_bounce(drm->dev))
+			KUNIT_EXPECT_EQ(test, chunk->dma_addr,
+					phys_to_dma(drm->dev, page_to_phys(chunk->page)));
+	}
+
+	drm_chunk_for_each_dma_range(&iter, cobj->chunks, cobj->nr_chunks)
+		ranges++;
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_dma_ranges(cobj, 0), ranges);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_dma_ranges(cobj, PAGE_SIZE), SZ_4M >> PAGE_SHIFT);
+	kunit_info(test, "4 MiB: %u chunks, %u device ranges\n", cobj->nr_chunks, ranges);
+
+	first = cobj->chunks[0].dma_addr;
+	ret = drm_gem_chunk_dma_map_contiguous(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, cobj->chunks[0].dma_addr, first);
+
+	drm_chunk_kunit_handover(test, drm_dev_dma_dev(drm),
+				 page_address(cobj->chunks[0].page),
+				 cobj->chunks[0].dma_addr,
+				 drm_gem_chunk_test_sync_object, cobj);
+
+	drm_gem_chunk_print_info(cobj, &p, 0);
+	snprintf(expected, sizeof(expected), "dma_ranges=%u (mapped per chunk)", ranges);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(out.buf, expected));
+}
+
 static void drm_gem_chunk_test_sync_dma_buf(void *arg, bool for_cpu)
 {
 	if (for_cpu)
@@ -1341,6 +1404,7 @@ static struct kunit_case drm_gem_chunk_test_cases[] = {
 	KUNIT_CASE(drm_gem_chunk_test_gfp),
 	KUNIT_CASE(drm_gem_chunk_test_page_at_long),
 	KUNIT_CASE(drm_gem_chunk_test_sync),
+	KUNIT_CASE(drm_gem_chunk_test_dma_map_contiguous),
 	KUNIT_CASE(drm_gem_chunk_test_prime_export_importer),
 	KUNIT_CASE(drm_gem_chunk_test_prime_import_freed_early),
 	{}

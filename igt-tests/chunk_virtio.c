@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: MIT
+/*
+ * chunk_virtio: virtio-gpu resources of 8 MiB to 256 MiB (up to the
+ * driver's 8192x8192 mode limit), created as dumb XRGB8888 framebuffers,
+ * added with ADDFB2, scanned out and compared with what the host shows (a
+ * QMP screendump, wb_screendump()), with the number of memory entries
+ * (struct virtio_gpu_mem_entry, one per contiguous range) each needs.
+ *
+ * QEMU refuses a resource of more than 16384 entries ("nr_entries is too
+ * big"), and the guest only logs "*ERROR* response 0x1200": the ioctls
+ * return 0 and the framebuffer shows nothing. The big-resource-* subtests
+ * first fragment the memory GEM pages come from (unmovable memory: single
+ * pages, every other one freed, see fragment()) and then
+ * scan out a window at the end of the big framebuffer, so that its last
+ * pages are checked. They pass when the display shows the window, or when
+ * the driver refuses the resource with an errno at create or ADDFB2 time;
+ * they fail on a silent success without backing (the window missing from
+ * the display, or the host's refusal in the kernel log).
+ *
+ * The entry count comes from the driver's debugfs (framebuffer, the
+ * object's "mem_entries=" line). The unmodified driver keeps no count, and
+ * its mappings are VM_PFNMAP (no page frames in /proc/self/pagemap): there
+ * the count is known only when QEMU refuses the resource and says so
+ * ("nr_entries is too big (N > 16384)" with -d guest_errors).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+#include <drm_fourcc.h>
+
+#include "wbtest.h"
+
+#define MAX_ENTRIES	16384	/* QEMU's limit */
+#define HOST_REFUSED	"response 0x1200"	/* VIRTIO_GPU_RESP_ERR_UNSPEC */
+
+struct output {
+	int fd;
+	uint32_t crtc, connector;
+	drmModeModeInfo mode;
+};
+
+static void output_find(struct output *o)
+{
+	drmModeResPtr res;
+
+	o->fd = wb_require_driver("virtio_gpu");
+	res = drmModeGetResources(o->fd);
+	wb_assert(res);
+	o->crtc = 0;
+	for (int i = 0; i < res->count_connectors && !o->crtc; i++) {
+		drmModeConnectorPtr c = drmModeGetConnector(o->fd, res->connectors[i]);
+
+		wb_assert(c);
+		if (c->connection == DRM_MODE_CONNECTED && c->count_modes) {
+			o->connector = c->connector_id;
+			o->mode = c->modes[0];
+			o->crtc = res->crtcs[0];
+		}
+		drmModeFreeConnector(c);
+	}
+	drmModeFreeResources(res);
+	wb_require(o->crtc, "no connected virtio-gpu connector with a mode");
+}
+
+static bool iommu_present(void)
+{
+	DIR *d = opendir("/sys/class/iommu");
+	struct dirent *e;
+	bool found = false;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			found = true;
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Occurrences of @what in the kernel log. */
+static int klog_count(const char *what)
+{
+	static char buf[1 << 20];
+	int len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+	int n = 0;
+
+	if (len < 0)
+		return -1;
+	buf[len] = '\0';
+	for (char *p = buf; (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
+/* The driver's count: "mem_entries=N" in framebuffer @fb's debugfs block. */
+static long driver_entries(int fd, uint32_t fb)
+{
+	char dir[128], path[160], line[256], head[48];
+	bool in = false;
+	long n = -1;
+	FILE *f;
+
+	if (wb_debugfs_dir(fd, dir, sizeof(dir)))
+		return -1;
+	snprintf(path, sizeof(path), "%s/framebuffer", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	snprintf(head, sizeof(head), "framebuffer[%u]:", fb);
+	while (fgets(line, sizeof(line), f)) {
+		char *s;
+
+		if (strstr(line, "framebuffer["))
+			in = strstr(line, head);
+		if (in && (s = strstr(line, "mem_entries=")))
+			n = strtol(s + strlen("mem_entries="), NULL, 10);
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * Where the buffer is in guest memory, from the host (workbench/pagescan.py,
+ * next to the screendumps): tags every page of @map, asks, and returns the
+ * physically contiguous runs and what iommu_dma_map_sg() makes of them in
+ * @iommu, or -1 where no host answers (the tags are then left behind).
+ */
+static long host_runs(const void *map, uint64_t size, long *iommu)
+{
+	const char *dir = getenv("WB_SCREENDUMP");
+	static unsigned int seq;
+	uint64_t magic = 0x57427363616e0000ull ^ ((uint64_t)getpid() << 16 | seq);
+	char name[384], path[512], req[512], result[256] = "";
+	double end;
+	long runs;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/pagescan-ready", dir ?: "");
+	if (!dir || access(path, R_OK))
+		return -1;
+	for (uint64_t off = 0; off < size; off += 4096) {
+		uint64_t *tag = (uint64_t *)((char *)map + off);
+
+		tag[0] = magic;
+		tag[1] = off / 4096;
+	}
+	snprintf(name, sizeof(name), "%s/chunk_virtio-%d-%u", dir, getpid(), seq++);
+	snprintf(path, sizeof(path), "%s.tmp", name);
+	f = fopen(path, "w");
+	wb_assert(f);
+	fprintf(f, "%" PRIx64 " %" PRIu64 "\n", magic, size / 4096);
+	fclose(f);
+	snprintf(req, sizeof(req), "%s.scan", name);
+	wb_assert(!rename(path, req));
+	snprintf(path, sizeof(path), "%s.scanned", name);
+	for (end = wb_now() + 120; access(path, R_OK); usleep(100 * 1000))
+		wb_assert_f(wb_now() < end, "no page scan from the host after 120 s");
+	f = fopen(path, "r");
+	wb_assert(f);
+	if (!fgets(result, sizeof(result), f))
+		result[0] = '\0';
+	fclose(f);
+	wb_assert_f(sscanf(result, "runs %ld iommu %ld", &runs, iommu) == 2,
+		    "page scan: %s", result);
+	return runs;
+}
+
+/*
+ * The fragmenter. GEM pages are GFP_HIGHUSER: unmovable memory, which
+ * fragmenting anonymous (movable) memory leaves alone. Fill about 40% of the
+ * guest's memory (1600 MiB of 4 GiB) with single unmovable pages and free
+ * every other one, so that the free memory in those pageblocks is single
+ * pages, which order-0 allocations (shmem's) take first.
+ *
+ * The pages are pipe buffers (alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT),
+ * the same kind as GEM's): pages written alternately into two pipes come
+ * from the page allocator one after the other, and closing the second pipe
+ * frees every other one. The issue's fragmenter, 4 KiB vgem dumb buffers
+ * each created, mapped and touched, every other one destroyed, does the
+ * same with 409600 objects: under TCG on a shared machine it had not
+ * finished after 5 minutes, a 4 KiB pipe write takes microseconds. The
+ * pages stay until the process exits.
+ */
+#define FRAG_PIPE_PAGES	1024	/* 4 MiB a pipe */
+
+static void fragment(void)
+{
+	long total_kb = wb_meminfo_kb("MemTotal");
+	size_t pages = (size_t)(total_kb * 4 / 10) / 4, pairs;
+	struct rlimit rl = { 4096, 4096 };
+	static char page[4096];
+	double start = wb_now();
+	char line[512] = "";
+	int (*fds)[2][2];
+	FILE *f;
+
+	if (pages > (1600u << 20) / 4096)
+		pages = (1600u << 20) / 4096;
+	pairs = pages / 2 / FRAG_PIPE_PAGES;
+	fds = calloc(pairs, sizeof(*fds));
+	wb_assert(fds && !setrlimit(RLIMIT_NOFILE, &rl));
+	memset(page, 0x5a, sizeof(page));
+	for (size_t p = 0; p < pairs; p++) {
+		for (int k = 0; k < 2; k++) {
+			wb_assert(!pipe(fds[p][k]));
+			wb_assert(fcntl(fds[p][k][1], F_SETPIPE_SZ, FRAG_PIPE_PAGES * 4096) >=
+				  FRAG_PIPE_PAGES * 4096);
+		}
+		for (int i = 0; i < FRAG_PIPE_PAGES; i++)
+			for (int k = 0; k < 2; k++)
+				wb_assert(write(fds[p][k][1], page, sizeof(page)) == sizeof(page));
+	}
+	for (size_t p = 0; p < pairs; p++) {
+		close(fds[p][1][0]);
+		close(fds[p][1][1]);
+	}
+
+	/* Free blocks of the Normal zone by order, for the log. */
+	f = fopen("/proc/buddyinfo", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "Normal"))
+			break;
+	if (f)
+		fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	wb_info("fragmenter: %zu MiB of single unmovable pages of %ld MiB, every other freed, in %.1f s; buddyinfo: %s\n",
+		pairs * 2 * FRAG_PIPE_PAGES * 4096 >> 20, total_kb >> 10, wb_now() - start, line);
+}
+
+/*
+ * Creates a w x h XRGB8888 dumb framebuffer, draws the pattern into the
+ * mode-sized window at its bottom right, scans that window out and compares
+ * the display with it. Returns the number of memory entries (or 0 when the
+ * driver refused the resource with an errno, which @may_refuse allows).
+ */
+static long scanout(uint32_t w, uint32_t h, bool may_refuse)
+{
+	const uint32_t seed = 0x7e57;
+	uint32_t handle, pitch, fb, handles[4] = {}, pitches[4] = {}, offsets[4] = {};
+	uint32_t x, y, fx = 0, fy = 0, want = 0, got = 0;
+	struct wb_image img = {};
+	int refused_before, refused_after, ret;
+	bool iommu = iommu_present();
+	long entries, runs, runs_iommu = -1;
+	struct output o;
+	uint64_t size;
+	uint32_t *map;
+	long bad = 0;
+
+	output_find(&o);
+	x = w - o.mode.hdisplay;
+	y = h - o.mode.vdisplay;
+	refused_before = klog_count(HOST_REFUSED);
+
+	ret = wb_dumb_create(o.fd, w, h, 32, &handle, &pitch, &size);
+	if (ret && may_refuse) {
+		wb_info("%ux%u (%" PRIu64 " MiB): refused by the driver at create: %d (%s)\n",
+			w, h, (uint64_t)w * h * 4 >> 20, ret, strerror(-ret));
+		close(o.fd);
+		return 0;
+	}
+	wb_assert_ret(ret, 0);
+	map = wb_dumb_mmap(o.fd, handle, size, PROT_READ | PROT_WRITE);
+	runs = host_runs(map, size, &runs_iommu);
+	for (uint32_t j = 0; j < o.mode.vdisplay; j++)
+		for (uint32_t i = 0; i < o.mode.hdisplay; i++)
+			map[(size_t)(y + j) * (pitch / 4) + x + i] = wb_pattern(seed, i, j);
+
+	handles[0] = handle;
+	pitches[0] = pitch;
+	ret = drmModeAddFB2(o.fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &fb, 0);
+	if (ret && may_refuse) {
+		wb_info("%ux%u: refused by the driver at ADDFB2: %d (%s)\n", w, h, -errno,
+			strerror(errno));
+		munmap(map, size);
+		close(o.fd);
+		return 0;
+	}
+	wb_assert_eq(ret, 0);
+
+	entries = driver_entries(o.fd, fb);
+	if (entries >= 0)
+		wb_info("%ux%u XRGB8888, %" PRIu64 " MiB%s: %ld memory entr%s%s\n",
+			w, h, size >> 20, iommu ? " behind an IOMMU" : "", entries,
+			entries == 1 ? "y" : "ies", entries > MAX_ENTRIES ? " (more than QEMU takes)" : "");
+	else
+		wb_info("%ux%u XRGB8888, %" PRIu64 " MiB%s: memory entries not known (no count in debugfs)\n",
+			w, h, size >> 20, iommu ? " behind an IOMMU" : "");
+	if (runs >= 0)
+		wb_info("host page scan: %ld physically contiguous runs; %ld segments as iommu_dma_map_sg() merges them\n",
+			runs, runs_iommu);
+
+	wb_assert_eq(drmModeSetCrtc(o.fd, o.crtc, fb, x, y, &o.connector, 1, &o.mode), 0);
+	for (int tries = 0; tries < 5; tries++) {
+		if (tries)
+			usleep(200 * 1000);
+		free(img.rgb);
+		wb_screendump(o.fd, "chunk_virtio", &img);
+		wb_assert_eq(img.width, o.mode.hdisplay);
+		wb_assert_eq(img.height, o.mode.vdisplay);
+		bad = 0;
+		for (uint32_t j = 0; j < img.height; j++) {
+			for (uint32_t i = 0; i < img.width; i++) {
+				const uint8_t *p = img.rgb + ((size_t)j * img.width + i) * 3;
+				uint32_t rgb = p[0] << 16 | p[1] << 8 | p[2];
+
+				if (rgb != wb_pattern(seed, i, j) && !bad++) {
+					fx = i;
+					fy = j;
+					want = wb_pattern(seed, i, j);
+					got = rgb;
+				}
+			}
+		}
+		if (!bad)
+			break;
+	}
+	refused_after = klog_count(HOST_REFUSED);
+	wb_assert_f(refused_after == refused_before,
+		    "the host refused the resource (%d new \"%s\" in the kernel log) and the ioctls returned 0",
+		    refused_after - refused_before, HOST_REFUSED);
+	wb_assert_f(!bad, "%ld of %u pixels of the window at (%u, %u) differ, the first at (%u, %u): 0x%06x, not 0x%06x",
+		    bad, img.width * img.height, x, y, fx, fy, got, want);
+	wb_info("window at (%u, %u) of the %ux%u framebuffer on the display as drawn\n", x, y, w, h);
+
+	free(img.rgb);
+	wb_assert_eq(drmModeSetCrtc(o.fd, o.crtc, 0, 0, 0, NULL, 0, NULL), 0);
+	drmModeRmFB(o.fd, fb);
+	munmap(map, size);
+	wb_close_ok(o.fd, handle);
+	close(o.fd);
+	return entries;
+}
+
+static void test_scanout_8m(void)   { scanout(2048, 1024, false); }
+static void test_scanout_64m(void)  { scanout(4096, 4096, false); }
+static void test_scanout_128m(void) { scanout(8192, 4096, false); }
+static void test_scanout_256m(void) { scanout(8192, 8192, false); }
+
+/*
+ * In a fragmented guest: the 8 and 64 MiB resources for the entry counts,
+ * then the big one.
+ */
+static void big_resource(uint32_t w, uint32_t h)
+{
+	fragment();
+	scanout(2048, 1024, true);
+	scanout(4096, 4096, true);
+	scanout(w, h, true);
+}
+
+static void test_big_resource_128m(void) { big_resource(8192, 4096); }
+static void test_big_resource_256m(void) { big_resource(8192, 8192); }
+
+static const struct wb_subtest tests[] = {
+	{ "scanout-8m", test_scanout_8m, 120 },
+	{ "scanout-64m", test_scanout_64m, 120 },
+	{ "scanout-128m", test_scanout_128m, 120 },
+	{ "scanout-256m", test_scanout_256m, 150 },
+	{ "big-resource-128m", test_big_resource_128m, 230 },
+	{ "big-resource-256m", test_big_resource_256m, 230 },
+};
+
+int main(int argc, char **argv)
+{
+	return wb_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+}
