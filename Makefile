@@ -3,7 +3,7 @@
 
 WB := workbench
 
-.PHONY: check check-long check-debug run bench shell igt kernels series clean help
+.PHONY: check check-long check-iommu check-debug run bench shell igt kernels series clean help
 
 ## check: the test command: both kernels, KUnit + curated IGT + igt-tests +
 ## the compositor scene
@@ -13,6 +13,11 @@ check:
 ## check-long: upstream DRM CI's vkms list on both kernels (about an hour, not in CI)
 check-long:
 	$(WB)/run-long.sh
+
+## check-iommu: virtio-gpu behind an emulated Intel IOMMU on both kernels
+## (lists/iommu.txt, about 15 minutes, not in CI)
+check-iommu:
+	WB_DISPLAY=iommu $(WB)/run-long.sh workbench/lists/iommu.txt
 
 ## check-debug: the project kernel under KASAN, lockdep, kmemleak, DMA-API
 ## debugging and fault injection (not in CI, see README)

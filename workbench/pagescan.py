@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """pagescan.py QEMU_PID DIR: where in guest memory a guest buffer is.
 
 For guest tests that need the physical layout of a buffer the kernel does

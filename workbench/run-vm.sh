@@ -12,6 +12,10 @@
 #   iommu  virtio-gpu-pci behind an Intel IOMMU (q35), vkms not started
 #   vesa   QEMU's standard VGA with a VESA mode set by the kernel's real-mode
 #          setup (vga=), which simpledrm drives; bochs and vkms not started
+# QEMU logs what the guest asked of a device and it refused (OUTDIR/qemu.log).
+# WB_PAGESCAN=1 also starts pagescan.py, which finds a guest test's tagged
+# buffer in the guest's RAM (chunk_virtio: the unmodified kernel's memory
+# entries, which its driver does not count).
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -62,10 +66,14 @@ rc=0
 if [ -n "${WB_DISPLAY:-}" ]; then
 	# A unix socket's path must be short: not under $out.
 	qmp=$(mktemp -u /tmp/wb-qmp.XXXXXX)
-	machine="$machine -qmp unix:$qmp,server=on,wait=off"
+	machine="$machine -qmp unix:$qmp,server=on,wait=off -d guest_errors -D $out/qemu.log"
 	mkdir -p "$out/screendump"
 	python3 "$WB_DIR/screendump.py" "$qmp" "$out/screendump" >"$out/screendump.log" 2>&1 &
 	screendump=$!
+	[ "${WB_PAGESCAN:-0}" != 1 ] ||
+		(sleep 5; pid=$(pgrep -f "^qemu-system-x86_64 .*results,path=$out,")
+		 exec python3 "$WB_DIR/pagescan.py" "$pid" "$out/screendump") \
+			>"$out/pagescan.log" 2>&1 &
 fi
 # A guest that has not reached userspace after $WB_BOOT_TIMEOUT s never will.
 if [ "$serial" != mon:stdio ]; then
