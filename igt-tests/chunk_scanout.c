@@ -20,35 +20,13 @@
 
 #include "wbtest.h"
 
-struct output {
-	int fd;
-	uint32_t crtc, connector;
-	drmModeModeInfo mode;
-};
-
-static void output_find(struct output *o)
+/* The driver IGT_FORCE_DRIVER names. */
+static void output_find(struct wb_output *o)
 {
 	const char *driver = getenv("IGT_FORCE_DRIVER");
-	drmModeResPtr res;
 
 	wb_require(driver, "IGT_FORCE_DRIVER names no driver");
-	o->fd = wb_require_driver(driver);
-	res = drmModeGetResources(o->fd);
-	wb_assert(res);
-	o->crtc = 0;
-	for (int i = 0; i < res->count_connectors && !o->crtc; i++) {
-		drmModeConnectorPtr c = drmModeGetConnector(o->fd, res->connectors[i]);
-
-		wb_assert(c);
-		if (c->connection == DRM_MODE_CONNECTED && c->count_modes) {
-			o->connector = c->connector_id;
-			o->mode = c->modes[0];
-			o->crtc = res->crtcs[0];
-		}
-		drmModeFreeConnector(c);
-	}
-	drmModeFreeResources(res);
-	wb_require(o->crtc, "no connected connector with a mode");
+	wb_output_find(driver, o);
 }
 
 /*
@@ -59,7 +37,7 @@ static void output_find(struct output *o)
 static void scanout(uint32_t w, uint32_t h, uint32_t x, uint32_t y)
 {
 	const uint32_t seed = 0x5ca7;
-	struct output o;
+	struct wb_output o;
 	uint32_t handle, pitch, fb, handles[4] = {}, pitches[4] = {}, offsets[4] = {};
 	struct wb_image img = {};
 	uint64_t size;
@@ -130,7 +108,7 @@ static void test_pattern(void)
 /* A larger framebuffer, scanned out from an offset into it. */
 static void test_pattern_panned(void)
 {
-	struct output o;
+	struct wb_output o;
 
 	output_find(&o);
 	close(o.fd);

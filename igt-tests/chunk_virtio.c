@@ -43,35 +43,6 @@
 #define MAX_ENTRIES	16384	/* QEMU's limit */
 #define HOST_REFUSED	"response 0x1200"	/* VIRTIO_GPU_RESP_ERR_UNSPEC */
 
-struct output {
-	int fd;
-	uint32_t crtc, connector;
-	drmModeModeInfo mode;
-};
-
-static void output_find(struct output *o)
-{
-	drmModeResPtr res;
-
-	o->fd = wb_require_driver("virtio_gpu");
-	res = drmModeGetResources(o->fd);
-	wb_assert(res);
-	o->crtc = 0;
-	for (int i = 0; i < res->count_connectors && !o->crtc; i++) {
-		drmModeConnectorPtr c = drmModeGetConnector(o->fd, res->connectors[i]);
-
-		wb_assert(c);
-		if (c->connection == DRM_MODE_CONNECTED && c->count_modes) {
-			o->connector = c->connector_id;
-			o->mode = c->modes[0];
-			o->crtc = res->crtcs[0];
-		}
-		drmModeFreeConnector(c);
-	}
-	drmModeFreeResources(res);
-	wb_require(o->crtc, "no connected virtio-gpu connector with a mode");
-}
-
 static bool iommu_present(void)
 {
 	DIR *d = opendir("/sys/class/iommu");
@@ -251,12 +222,12 @@ static long scanout(uint32_t w, uint32_t h, bool may_refuse)
 	int refused_before, refused_after, ret;
 	bool iommu = iommu_present();
 	long entries, runs, runs_iommu = -1;
-	struct output o;
+	struct wb_output o;
 	uint64_t size;
 	uint32_t *map;
 	long bad = 0;
 
-	output_find(&o);
+	wb_output_find("virtio_gpu", &o);
 	x = w - o.mode.hdisplay;
 	y = h - o.mode.vdisplay;
 	refused_before = klog_count(HOST_REFUSED);

@@ -621,6 +621,31 @@ int wb_gem_name_refcount(int fd, uint32_t name, int *handles)
 	return ret;
 }
 
+/* ---- outputs ---- */
+
+void wb_output_find(const char *driver, struct wb_output *o)
+{
+	drmModeResPtr res;
+
+	o->fd = wb_require_driver(driver);
+	res = drmModeGetResources(o->fd);
+	wb_assert(res);
+	o->crtc = 0;
+	for (int i = 0; i < res->count_connectors && !o->crtc; i++) {
+		drmModeConnectorPtr c = drmModeGetConnector(o->fd, res->connectors[i]);
+
+		wb_assert(c);
+		if (c->connection == DRM_MODE_CONNECTED && c->count_modes) {
+			o->connector = c->connector_id;
+			o->mode = c->modes[0];
+			o->crtc = res->crtcs[0];
+		}
+		drmModeFreeConnector(c);
+	}
+	drmModeFreeResources(res);
+	wb_require(o->crtc, "no connected %s connector with a mode", driver);
+}
+
 /* ---- host screendumps ---- */
 
 static bool wb_file_ready(const char *path, double timeout_s)

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <xf86drmMode.h>
+
 #define WB_EXIT_SUCCESS 0
 #define WB_EXIT_SKIP 77
 #define WB_EXIT_FAILURE 98
@@ -92,6 +94,18 @@ void wb_settle(void);			/* sync, drop caches, short sleep */
 int wb_dmabuf_count(void);		/* debugfs dma_buf/bufinfo total, -1 if n/a */
 long wb_dmabuf_file_count(unsigned long ino);	/* its "count" column, -1 if absent */
 int wb_gem_name_refcount(int fd, uint32_t name, int *handles);	/* -1 if absent */
+
+/*
+ * The first connected connector with a mode of @driver's device, its first
+ * mode and the first CRTC: where a test scans a framebuffer out. Skips
+ * when there is no such device or connector.
+ */
+struct wb_output {
+	int fd;
+	uint32_t crtc, connector;
+	drmModeModeInfo mode;
+};
+void wb_output_find(const char *driver, struct wb_output *o);
 
 /*
  * What the display shows, as the host sees it: in a boot with display
