@@ -31,15 +31,13 @@ static void output_find(struct wb_output *o)
 
 /*
  * Scan out a w x h framebuffer at (x, y) and compare the display with the
- * pattern. The device may show the frame a moment after the ioctl returns
- * (a queued flush): a mismatch is looked at again a few times.
+ * pattern.
  */
 static void scanout(uint32_t w, uint32_t h, uint32_t x, uint32_t y)
 {
 	const uint32_t seed = 0x5ca7;
 	struct wb_output o;
 	uint32_t handle, pitch, fb, handles[4] = {}, pitches[4] = {}, offsets[4] = {};
-	struct wb_image img = {};
 	uint64_t size;
 	uint32_t *map;
 	long bad = 0;
@@ -58,40 +56,11 @@ static void scanout(uint32_t w, uint32_t h, uint32_t x, uint32_t y)
 				   offsets, &fb, 0), 0);
 	wb_assert_eq(drmModeSetCrtc(o.fd, o.crtc, fb, x, y, &o.connector, 1, &o.mode), 0);
 
-	for (int tries = 0; tries < 5; tries++) {
-		uint32_t fx = 0, fy = 0, want = 0, got = 0;
-
-		if (tries)
-			usleep(200 * 1000);
-		free(img.rgb);
-		wb_screendump(o.fd, "chunk_scanout", &img);
-		wb_assert_eq(img.width, o.mode.hdisplay);
-		wb_assert_eq(img.height, o.mode.vdisplay);
-		bad = 0;
-		for (uint32_t j = 0; j < img.height; j++) {
-			for (uint32_t i = 0; i < img.width; i++) {
-				const uint8_t *p = img.rgb + ((size_t)j * img.width + i) * 3;
-				uint32_t rgb = p[0] << 16 | p[1] << 8 | p[2];
-				uint32_t exp = wb_pattern(seed, x + i, y + j);
-
-				if (rgb != exp && !bad++) {
-					fx = i;
-					fy = j;
-					want = exp;
-					got = rgb;
-				}
-			}
-		}
-		if (!bad)
-			break;
-		wb_info("screendump %d: %ld of %u pixels differ, the first at (%u, %u): 0x%06x, not 0x%06x\n",
-			tries, bad, img.width * img.height, fx, fy, got, want);
-	}
+	bad = wb_display_differs(&o, "chunk_scanout", seed, x, y);
 	wb_assert_eq(bad, 0);
 	wb_info("%ux%u framebuffer at (%u, %u): %ux%u pixels on the display as drawn\n",
-		w, h, x, y, img.width, img.height);
+		w, h, x, y, o.mode.hdisplay, o.mode.vdisplay);
 
-	free(img.rgb);
 	wb_assert_eq(drmModeSetCrtc(o.fd, o.crtc, 0, 0, 0, NULL, 0, NULL), 0);
 	drmModeRmFB(o.fd, fb);
 	munmap(map, size);

@@ -713,6 +713,45 @@ void wb_screendump(int fd, const char *tag, struct wb_image *img)
 	wb_read_ppm(path, img);
 }
 
+long wb_display_differs(const struct wb_output *o, const char *tag, uint32_t seed,
+			uint32_t x0, uint32_t y0)
+{
+	struct wb_image img = {};
+	long bad = 0;
+
+	for (int look = 0; look < 5; look++) {
+		uint32_t fx = 0, fy = 0, want = 0, got = 0;
+
+		if (look)
+			usleep(200 * 1000);
+		free(img.rgb);
+		wb_screendump(o->fd, tag, &img);
+		wb_assert_eq(img.width, o->mode.hdisplay);
+		wb_assert_eq(img.height, o->mode.vdisplay);
+		bad = 0;
+		for (uint32_t j = 0; j < img.height; j++) {
+			for (uint32_t i = 0; i < img.width; i++) {
+				const uint8_t *p = img.rgb + ((size_t)j * img.width + i) * 3;
+				uint32_t rgb = p[0] << 16 | p[1] << 8 | p[2];
+				uint32_t exp = wb_pattern(seed, x0 + i, y0 + j);
+
+				if (rgb != exp && !bad++) {
+					fx = i;
+					fy = j;
+					want = exp;
+					got = rgb;
+				}
+			}
+		}
+		if (!bad)
+			break;
+		wb_info("screendump %d: %ld of %u pixels differ, the first at (%u, %u): 0x%06x, not 0x%06x\n",
+			look, bad, img.width * img.height, fx, fy, got, want);
+	}
+	free(img.rgb);
+	return bad;
+}
+
 /* ---- patterns ---- */
 
 uint32_t wb_pattern(uint32_t seed, uint32_t x, uint32_t y)

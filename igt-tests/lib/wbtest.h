@@ -119,6 +119,15 @@ struct wb_image {
 	uint8_t *rgb;		/* width * height RGB triplets, malloc()ed */
 };
 void wb_screendump(int fd, const char *tag, struct wb_image *img);
+/*
+ * Pixels of @o's display (its mode's size, from the host's screendump) that
+ * are not wb_pattern(seed, x0 + i, y0 + j) at (i, j); 0 when all are. The
+ * device may show a frame a moment after the ioctl: a display that differs
+ * is looked at again up to 4 times, 200 ms apart, and each look that
+ * differs is reported with its first differing pixel.
+ */
+long wb_display_differs(const struct wb_output *o, const char *tag, uint32_t seed,
+			uint32_t x0, uint32_t y0);
 
 /* Misc. */
 double wb_now(void);
