@@ -789,6 +789,39 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_vunmap);
  * DMA mapping
  */
 
+/* Native objects only: populates, then maps per chunk or into one range. */
+static int drm_gem_chunk_map_dma_locked(struct drm_gem_chunk_object *cobj,
+					bool contiguous)
+{
+	struct drm_gem_object *obj = &cobj->base;
+	struct device *dev = drm_dev_dma_dev(obj->dev);
+	int ret;
+
+	dma_resv_assert_held(obj->resv);
+
+	if (cobj->dma_mapped)
+		return 0;
+	if (drm_gem_is_imported(obj))
+		return -EINVAL;
+
+	ret = drm_gem_chunk_populate_locked(cobj);
+	if (ret)
+		return ret;
+
+	if (contiguous)
+		ret = drm_chunks_dma_link(dev, &cobj->dma_iova, cobj->chunks,
+					  cobj->nr_chunks, DMA_BIDIRECTIONAL, 0);
+	else
+		ret = drm_chunks_dma_map(dev, cobj->chunks, cobj->nr_chunks,
+					 DMA_BIDIRECTIONAL, 0);
+	if (ret)
+		return ret;
+
+	cobj->dma_mapped = true;
+
+	return 0;
+}
+
 /**
  * drm_gem_chunk_dma_map_locked - Map a chunk GEM object for its device
  * @cobj: chunk GEM object
@@ -809,28 +842,7 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_vunmap);
  */
 int drm_gem_chunk_dma_map_locked(struct drm_gem_chunk_object *cobj)
 {
-	struct drm_gem_object *obj = &cobj->base;
-	int ret;
-
-	dma_resv_assert_held(obj->resv);
-
-	if (cobj->dma_mapped)
-		return 0;
-	if (drm_gem_is_imported(obj))
-		return -EINVAL;
-
-	ret = drm_gem_chunk_populate_locked(cobj);
-	if (ret)
-		return ret;
-
-	ret = drm_chunks_dma_map(drm_dev_dma_dev(obj->dev), cobj->chunks,
-				 cobj->nr_chunks, DMA_BIDIRECTIONAL, 0);
-	if (ret)
-		return ret;
-
-	cobj->dma_mapped = true;
-
-	return 0;
+	return drm_gem_chunk_map_dma_locked(cobj, false);
 }
 EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map_locked);
 
@@ -881,29 +893,7 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map);
  */
 int drm_gem_chunk_dma_map_contiguous_locked(struct drm_gem_chunk_object *cobj)
 {
-	struct drm_gem_object *obj = &cobj->base;
-	int ret;
-
-	dma_resv_assert_held(obj->resv);
-
-	if (cobj->dma_mapped)
-		return 0;
-	if (drm_gem_is_imported(obj))
-		return -EINVAL;
-
-	ret = drm_gem_chunk_populate_locked(cobj);
-	if (ret)
-		return ret;
-
-	ret = drm_chunks_dma_link(drm_dev_dma_dev(obj->dev), &cobj->dma_iova,
-				  cobj->chunks, cobj->nr_chunks,
-				  DMA_BIDIRECTIONAL, 0);
-	if (ret)
-		return ret;
-
-	cobj->dma_mapped = true;
-
-	return 0;
+	return drm_gem_chunk_map_dma_locked(cobj, true);
 }
 EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map_contiguous_locked);
 
