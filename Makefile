@@ -3,7 +3,7 @@
 
 WB := workbench
 
-.PHONY: check check-long check-iommu check-debug run bench shell igt kernels series clean help
+.PHONY: check check-long check-iommu check-debug check-debug-iommu check-debug-cursor run bench shell igt kernels series clean help
 
 ## check: the test command: both kernels, KUnit + curated IGT + igt-tests +
 ## the compositor scene
@@ -23,6 +23,18 @@ check-iommu:
 ## debugging and fault injection (not in CI, see README)
 check-debug:
 	$(WB)/run-debug.sh
+
+## check-debug-iommu / check-debug-cursor: the debug kernel's IGT boot alone,
+## on virtio-gpu behind the IOMMU (lists/iommu.txt) or on the vkms cursor
+## tests (lists/cursor.txt); not in CI
+check-debug-iommu:
+	WB_DISPLAY=iommu WB_DEBUG_PASSES=igt $(WB)/run-debug.sh workbench/lists/iommu.txt $(CURDIR)/build/results/debug-iommu
+	python3 $(WB)/results.py debug build/results/debug-iommu
+
+check-debug-cursor:
+	WB_DEBUG_PASSES=igt WB_TEST_TIMEOUT=5400 WB_VM_TIMEOUT=10800 \
+		$(WB)/run-debug.sh workbench/lists/cursor.txt $(CURDIR)/build/results/debug-cursor
+	python3 $(WB)/results.py debug build/results/debug-cursor
 
 ## run: the main job: weston on vkms scanning out dma-buf clients, captured
 ## as PNG (KEEP=1: leave it running, with a shell in the guest)

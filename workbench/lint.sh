@@ -50,7 +50,7 @@ for f in $files; do
 done
 # The patches are not mails yet: whoever sends the series signs it off
 # (make series), and a tree without history cannot look up a Fixes: commit
-# (nor give one where a fix quotes a trace: 0004a says why it has none).
+# (nor give one where a fix quotes a trace: 0002 says why it has none).
 for p in $patches; do
 	check checkpatch "$p" perl scripts/checkpatch.pl --strict --no-tree -q \
 		--ignore MISSING_SIGN_OFF,UNKNOWN_COMMIT_ID,MISSING_FIXES_TAG "$WB_TOP/$p"

@@ -5,7 +5,8 @@
 # lists/curated.txt, with igt-tests), then the systematic fault injection
 # pass (lists/faults.txt). Fails on any kernel report or leak. Given an OUTDIR
 # (make check: lists/debug-ci.txt), it leaves the results there for the
-# caller to report instead.
+# caller to report instead. WB_DEBUG_PASSES picks the boots (default
+# "kunit igt faults"); WB_DISPLAY (run-vm.sh) picks the devices.
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -23,10 +24,15 @@ export WB_CONFIG=debug WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-3600} WB_TEST_TIMEOUT=${WB
 	WB_BOOT_TIMEOUT=${WB_BOOT_TIMEOUT:-1200} WB_CMDLINE="pci=noacpi kasan_multi_shot"
 # KUnit: only the helper's suite (the other DRM suites are upstream's, slow
 # under KASAN, and some trip lockdep there).
-WB_CMDLINE="$WB_CMDLINE kunit.filter_glob=drm*chunk*" \
-	boot project kunit "$dir/kunit"
-boot project igt "$dir/igt" "$list"
-boot project faults "$dir/faults" workbench/lists/faults.txt
+for pass in ${WB_DEBUG_PASSES:-kunit igt faults}; do
+	case $pass in
+	kunit)	WB_CMDLINE="$WB_CMDLINE kunit.filter_glob=drm*chunk*" \
+			boot project kunit "$dir/kunit" ;;
+	igt)	boot project igt "$dir/igt" "$list" ;;
+	faults)	boot project faults "$dir/faults" workbench/lists/faults.txt ;;
+	*)	die "WB_DEBUG_PASSES: kunit, igt or faults, not '$pass'" ;;
+	esac
+done
 python3 "$WB_DIR/results.py" collect "$dir"
 # Given an OUTDIR, the caller reports (run-tests.sh: results.py report).
 [ -z "${2:-}" ] || exit 0

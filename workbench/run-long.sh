@@ -1,5 +1,7 @@
 #!/bin/sh
-# run-long.sh [LIST]: upstream DRM CI's vkms list (gen-vkms-ci-list.py), or
+# run-long.sh [LIST]: upstream DRM CI's vkms list (gen-vkms-ci-list.py, with
+# the skips of the project's tree: patches/0002-* makes kms_cursor_crc safe
+# to run, as upstream CI would after it; both kernels run that list), or
 # LIST (a path in the project), on both kernels, both at once (hours under
 # TCG; two guests on two cores see the same load), then the comparison.
 # Results in $WB_BUILD/results/long/{base,project} (with LIST: long-LISTNAME/).
@@ -10,7 +12,7 @@ list=${1:-build/vkms-ci.txt}
 out=$WB_BUILD/results/long${1:+-$(basename "$1" .txt)}
 "$WB_DIR/prepare.sh" project
 [ -n "${1:-}" ] ||
-	python3 "$WB_DIR/gen-vkms-ci-list.py" "$WB_BUILD/rootfs" "$WB_BUILD/linux" "$WB_TOP/$list"
+	python3 "$WB_DIR/gen-vkms-ci-list.py" "$WB_BUILD/rootfs" "$WB_BUILD/src-project" "$WB_TOP/$list"
 "$WB_DIR/build-kernel.sh" base
 "$WB_DIR/build-kernel.sh" project
 rm -rf "$out"
