@@ -3,7 +3,7 @@
 
 WB := workbench
 
-.PHONY: check check-long check-iommu check-debug check-debug-iommu check-debug-cursor run bench shell igt kernels series clean help
+.PHONY: check check-long check-iommu check-debug check-debug-iommu check-debug-cursor run bench shell igt kernels series series-check clean help
 
 ## check: the test command: both kernels, KUnit + curated IGT + igt-tests +
 ## the compositor scene
@@ -67,6 +67,12 @@ kernels:
 ## series: the patch series a maintainer receives, in build/series/
 series:
 	$(WB)/series.sh
+
+## series-check: the series as a maintainer's tools see it: git am on
+## pristine 7.3, a W=1 build after every patch, checkpatch and
+## get_maintainer on every mail (not in CI: about 40 minutes)
+series-check:
+	$(WB)/series-check.sh
 
 clean:
 	rm -rf build/out-* build/results build/src-project

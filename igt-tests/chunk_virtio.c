@@ -57,6 +57,20 @@ static bool iommu_present(void)
 	return found;
 }
 
+/* Whether the boot asked for an IOMMU (run-vm.sh's WB_DISPLAY=iommu). */
+static bool iommu_requested(void)
+{
+	char line[4096] = "";
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	return strstr(line, "intel_iommu=on");
+}
+
 /* Occurrences of @what in the kernel log. */
 static int klog_count(const char *what)
 {
@@ -226,6 +240,9 @@ static long scanout(uint32_t w, uint32_t h, bool may_refuse)
 	uint32_t *map;
 	long bad = 0;
 
+	/* A boot whose IOMMU failed to come up would test the path without. */
+	wb_assert_f(iommu || !iommu_requested(),
+		    "the boot asked for an IOMMU (intel_iommu=on) and there is none in /sys/class/iommu");
 	wb_output_find("virtio_gpu", &o);
 	x = w - o.mode.hdisplay;
 	y = h - o.mode.vdisplay;
@@ -265,6 +282,9 @@ static long scanout(uint32_t w, uint32_t h, bool may_refuse)
 	else
 		wb_info("%ux%u XRGB8888, %" PRIu64 " MiB%s: memory entries not known (no count in debugfs)\n",
 			w, h, size >> 20, iommu ? " behind an IOMMU" : "");
+	/* The chunk helper maps a resource behind an IOMMU as one range. */
+	wb_assert_f(!iommu || entries < 0 || entries == 1,
+		    "%ld memory entries behind an IOMMU, not 1", entries);
 	if (runs >= 0)
 		wb_info("host page scan: %ld physically contiguous runs; %ld segments as iommu_dma_map_sg() merges them\n",
 			runs, runs_iommu);

@@ -17,6 +17,8 @@
                                 the IGT list entries whose results differ
                                 between the kernels, to run again on both:
                                 OUTDIR/rerun-BOOT.txt; exit 1 if none
+  results.py figures RESULTS    the figures of the last runs (RESULTS:
+                                build/results) for the cover letter
   results.py resume LIST DIR OUT
                                 what of LIST is left after a kernel oops
                                 stopped DIR's boot, into OUT; exit 1 if
@@ -41,6 +43,7 @@ import fnmatch
 import os
 import re
 import sys
+import time
 
 WB_DIR = os.path.dirname(os.path.abspath(__file__))
 OK = ("pass", "skip")
@@ -635,6 +638,74 @@ def debug(d):
     return 1 if counts["fail"] else 0
 
 
+def driver_of(d, boot, name):
+    """The driver a result of DIR's BOOT ran on, and the result's name
+    without the boot's prefix (test_prefix())."""
+    if test_prefix(boot, ""):
+        drv, _, test = name[len(re.sub(r"^rerun-", "", boot)) + 1:].partition(":")
+        return drv, test
+    binary = re.split(r"[@(]", name)[0]
+    return next((l.split()[0] for l in read(os.path.join(d, boot, "list.txt"))
+                 if l.split()[1:2] == [binary]), "vkms"), name
+
+
+def figures(root):
+    """The figures of the last runs in ROOT (build/results), for the cover
+    letter (series.sh): IGT results per driver on both kernels, the
+    helper's KUnit cases, virtio-gpu's memory entries, the benchmark's
+    table."""
+    tsv = os.path.join(root, "project", "results.tsv")
+    if not os.path.exists(tsv):
+        print("(no make check results in this tree: run make check first)")
+        return 0
+    when = time.strftime("%Y-%m-%d", time.gmtime(os.path.getmtime(tsv)))
+    kinds = (("base", "unmodified 7.3"), ("project", "with this series"))
+    counts, res = {}, {}
+    for kind, _ in kinds:
+        d = os.path.join(root, kind)
+        res[kind] = load(d)
+        for name, (status, boot, _) in res[kind].items():
+            if boot not in ("kunit", "static"):
+                c = counts.setdefault(driver_of(d, boot, name)[0], {}).setdefault(kind, {})
+                c[status] = c.get(status, 0) + 1
+
+    def cell(c):
+        other = ", ".join(f"{n} {s}" for s, n in sorted(c.items()) if s not in ("pass", "fail", "skip"))
+        return f"{c.get('pass', 0)}/{c.get('fail', 0)}/{c.get('skip', 0)}" + (f" ({other})" if other else "")
+    print(f"IGT and the series' own IGT-style tests under QEMU (TCG), make check of {when},")
+    print("subtests passed/failed/skipped (other results named) on each kernel:")
+    print(f"  {'driver':<12}  {kinds[0][1]:<26}  {kinds[1][1]}")
+    for drv in sorted(counts):
+        print(f"  {drv:<12}  {cell(counts[drv].get('base', {})):<26}  {cell(counts[drv].get('project', {}))}")
+    for suite in ("drm_chunk", "drm_gem_chunk_helper"):
+        cases = [st for n, (st, _, _) in res["project"].items() if n.startswith(f"kunit:{suite}.")]
+        print(f"KUnit suite {suite}: {cases.count('pass')} of {len(cases)} cases pass")
+    display = os.path.join(root, "project", "display")
+    rows = {}
+    for inv in index(display) if os.path.isdir(display) else []:
+        if inv["bin"] != "chunk_virtio":
+            continue
+        state = "a fragmented guest" if "big-resource" in inv["sub"] else "a fresh guest"
+        for line in read(os.path.join(display, f"{inv['n']}.out")):
+            m = re.match(r"\d+x\d+ XRGB8888, (\d+ MiB): (\d+) memory entr", line)
+            if m:
+                rows.setdefault(state, []).append(f"{m.group(1)} {m.group(2)}")
+    if rows:
+        print("virtio-gpu memory entries of a resource with this series, no IOMMU: "
+              + "; ".join(f"in {st}: {', '.join(r)}" for st, r in rows.items()))
+        big = sorted(n for n in res["base"] if "chunk_virtio@big-resource" in n)
+        print("unmodified 7.3 in the fragmented guest: " + ", ".join(
+            f"{n.rpartition('@')[2]} {res['base'][n][0]}" for n in big)
+            + " (QEMU refuses more than 16384 entries; the driver's ioctls return 0)")
+    table = os.path.join(root, "bench", "table.txt")
+    if os.path.exists(table):
+        when = time.strftime("%Y-%m-%d", time.gmtime(os.path.getmtime(table)))
+        print(f"\nThe benchmark (make bench, {when}):")
+        for line in read(table):
+            print(f"  {line}")
+    return 0
+
+
 def differ(base_dir, proj_dir, out):
     """The IGT list entries whose results differ between the kernels, as
     lists to run again (one a boot they came from): OUTDIR/rerun-BOOT.txt."""
@@ -646,14 +717,8 @@ def differ(base_dir, proj_dir, out):
         # the chunk helper) is no difference a second run could explain.
         if b == p or (b in OK and p in OK) or boot in ("kunit", "static") or "(" in name:
             continue
-        if test_prefix(boot, ""):
-            drv, _, test = name[len(boot) + 1:].partition(":")
-        else:
-            test = name
+        drv, test = driver_of(proj_dir, boot, name)
         binary, _, sub = test.partition("@")
-        if not test_prefix(boot, ""):
-            drv = next((l.split()[0] for l in read(os.path.join(proj_dir, boot, "list.txt"))
-                        if l.split()[1:2] == [binary]), "vkms")
         lists.setdefault(boot, {}).setdefault((drv, binary), []).append(sub)
     for boot, entries in lists.items():
         with open(os.path.join(out, f"rerun-{boot}.txt"), "w") as f:
@@ -696,7 +761,7 @@ def resume(list_path, d, out_path):
 
 def main():
     cmds = {"collect": (collect, [1]), "debug": (debug, [1]), "differ": (differ, [3]),
-            "resume": (resume, [3]), "report": (report, range(2, 3 + len(OWN)))}
+            "resume": (resume, [3]), "figures": (figures, [1]), "report": (report, range(2, 3 + len(OWN)))}
     cmd = cmds.get(sys.argv[1] if len(sys.argv) > 1 else "")
     nargs = len(sys.argv) - 2
     if not cmd or nargs not in cmd[1]:

@@ -35,10 +35,25 @@ for p in "$WB_TOP"/patches/*.patch; do
 		git -C "$wt" -c user.name="$name" -c user.email="$email" \
 			commit -q -s -F - || die "committing $(basename "$p") failed"
 done
-# The cover letter's subject and blurb come from patches/cover-letter.txt.
 git -C "$wt" checkout -q -B series
-git -C "$wt" config branch.series.description "$(cat "$WB_TOP/patches/cover-letter.txt")"
+# The cover letter's subject and blurb come from patches/cover-letter.txt,
+# its figures from the last runs in $WB_BUILD/results (results.py figures).
+git -C "$wt" config branch.series.description "$(cat "$WB_TOP/patches/cover-letter.txt"
+	echo; python3 "$WB_DIR/results.py" figures "$WB_BUILD/results")"
 git -C "$wt" -c user.name="$name" -c user.email="$email" \
 	format-patch -q --cover-letter --cover-from-description=subject \
 	-o "$out" pristine
-echo "==> $(ls "$out" | wc -l) files in $out"
+# Who each patch goes to, as get_maintainer.pl of the tree the series
+# leaves says: Cc: headers, which git send-email follows; the cover letter
+# goes to all of them. (--no-fixes: the tree has no history in which to
+# find the authors of the commits a Fixes: tag names.)
+for p in "$out"/0*.patch; do
+	(cd "$wt" && perl scripts/get_maintainer.pl --no-git --no-git-fallback --no-fixes --norolestats "$p") \
+		>"$p.cc" || die "get_maintainer.pl failed on $(basename "$p")"
+done
+sort -u "$out"/0*.patch.cc >"$out/0000-cover-letter.patch.cc"
+for p in "$out"/0*.patch; do
+	awk -v cc="$p.cc" '!done && $0 == "" { while ((getline l < cc) > 0) print "Cc: " l; done = 1 }
+		{ print }' "$p" >"$p.new" && mv "$p.new" "$p" && rm "$p.cc"
+done
+echo "==> $(ls "$out" | wc -l) files in $out, for: git send-email --to=dri-devel@lists.freedesktop.org $out/*.patch"
