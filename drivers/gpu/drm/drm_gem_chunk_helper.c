@@ -35,11 +35,10 @@
 /**
  * DOC: overview
  *
- * This library provides GEM objects whose backing storage is a chunk list:
- * an array of &struct drm_chunk, each a run of pages that is contiguous both
- * physically and in device address space, with a &struct page for CPU
- * access when the memory has one and a device address once it is mapped
- * for DMA. It offers a driver what the shmem helper does (objects, dumb
+ * This library provides GEM objects whose backing storage is a chunk list
+ * of &struct drm_chunk (see "Chunk Lists Function Reference"): runs of
+ * pages for native objects, page-less runs of device addresses for
+ * imports. It offers a driver what the shmem helper does (objects, dumb
  * buffers, pin, vmap, mmap, PRIME import and export, debugfs output) and
  * DMA mapping of an object for the DRM device's own DMA device.
  *
