@@ -3,7 +3,7 @@
 
 WB := workbench
 
-.PHONY: check check-long check-iommu check-debug check-debug-iommu check-debug-cursor run bench shell igt kernels series series-check clean help
+.PHONY: check check-long check-iommu check-debug check-debug-iommu check-debug-cursor run bench shell igt kernels series series-check docs clean help
 
 ## check: the test command: both kernels, KUnit + curated IGT + igt-tests +
 ## the compositor scene
@@ -73,6 +73,11 @@ series:
 ## get_maintainer on every mail (not in CI: about 40 minutes)
 series-check:
 	$(WB)/series-check.sh
+
+## docs: render Documentation/gpu with the helper's kernel-doc (fails on a
+## warning from the project's files), screenshot in doc/helper-doc.png
+docs:
+	$(WB)/docs.sh
 
 clean:
 	rm -rf build/out-* build/results build/src-project

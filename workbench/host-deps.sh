@@ -1,10 +1,13 @@
 #!/bin/sh
 # Install what the host needs with apt; does nothing when all is there.
+# host-deps.sh [PACKAGE...]: those Debian packages instead of the default
+# list (what building, booting and comparing need).
 set -eu
 . "$(dirname "$0")/common.sh"
 
 pkgs="qemu-system-x86 mmdebstrap flex bison bc make gcc libc6-dev libelf-dev
 libssl-dev cpio ccache python3 python3-matplotlib rsync xz-utils zstd git kmod"
+[ $# -eq 0 ] || pkgs="$*"
 missing=$(for p in $pkgs; do
 	dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || echo "$p"
 done)

@@ -168,13 +168,11 @@ int drm_gem_chunk_create_with_handle(struct drm_file *file_priv,
 int drm_gem_chunk_dumb_create(struct drm_file *file, struct drm_device *dev,
 			      struct drm_mode_create_dumb *args);
 
-/**
- * var drm_gem_chunk_vm_ops - VM operations for chunk GEM objects
- *
- * The fault handler maps the 2 MiB-aligned window around the faulting page,
- * with one PMD entry where a chunk holds the whole aligned window, so that
- * touching a buffer takes one fault per 2 MiB instead of one per page. It
- * takes no lock. Use it as &drm_gem_object_funcs.vm_ops.
+/*
+ * &drm_gem_object_funcs.vm_ops of chunk GEM objects; its fault handler is
+ * described in the DOC sections of drm_gem_chunk_helper.c. Not a kernel-doc
+ * comment: the kernel-doc output of a variable indents whatever the
+ * htmldocs build emits after it.
  */
 extern const struct vm_operations_struct drm_gem_chunk_vm_ops;
 int drm_gem_chunk_mmap(struct drm_gem_chunk_object *cobj,

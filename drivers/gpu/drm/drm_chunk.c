@@ -37,49 +37,71 @@
  *
  * The list does not depend on GEM: the GEM chunk helper is its first user
  * (see drm_gem_chunk_helper.c), and anything that holds buffer memory can
- * use it.
+ * use it. Its functions take no locks; whoever changes a list serializes
+ * that (the GEM helper with the object's reservation lock).
  *
- * Allocation:
+ * drm_chunk_for_each() visits the chunks of a list,
+ * drm_chunk_for_each_page() the pages of its page-backed chunks and
+ * drm_chunk_for_each_dma_range() its device address ranges, merging chunks
+ * whose device addresses follow each other. drm_chunks_find() looks up the
+ * chunk holding a page.
+ */
+
+/**
+ * DOC: allocation
  *
  * drm_chunks_alloc() takes memory straight from the page allocator: each
  * run is requested at the highest order that still fits the remaining size,
  * up to the PMD order (2 MiB with 4 KiB pages on x86-64), and no longer
- * than the caller's longest run, e.g. drm_chunks_max_run() of the device
- * that will map the list. High orders are tried with %__GFP_NORETRY so
- * that a fragmented machine falls back to lower orders, down to single
+ * than the caller's longest run. High orders are tried with %__GFP_NORETRY
+ * so that a fragmented machine falls back to lower orders, down to single
  * pages, instead of stalling or failing; once an order failed, the
  * allocation does not try higher orders again. Blocks are split into
  * order-0 pages with split_page(), and blocks that happen to be physically
  * adjacent are merged into one chunk, within the longest run. On an
  * unfragmented machine a 64 MiB buffer is described by at most 32 chunks.
- * The memory is zeroed.
+ * The memory is zeroed, and drm_chunks_free() gives it back.
+ *
+ * The longest run is what the device that will map the list can map in one
+ * piece: drm_chunks_max_run() of that device, the bound of
+ * dma_max_mapping_size(). It is shorter than the PMD size when the device's
+ * mappings bounce through swiotlb (256 KiB with swiotlb=force). A device
+ * that reaches only part of memory also needs the right GFP flags, e.g.
+ * %GFP_KERNEL | %__GFP_DMA32 for a 32-bit DMA mask. Movable memory is
+ * refused: the pages of a list never move.
  *
  * For leak checks, drm_chunk/pages in debugfs shows how many pages
  * drm_chunks_alloc() handed out and drm_chunks_free() has not taken back.
- *
- * DMA mapping:
+ */
+
+/**
+ * DOC: DMA mapping
  *
  * drm_chunks_dma_map() maps every chunk for a device in one piece (the runs
  * must not be longer than drm_chunks_max_run() of that device) and fills
- * &drm_chunk.dma_addr; drm_chunks_sync_for_cpu() and
- * drm_chunks_sync_for_device() hand the memory over between the CPU and a
- * device that is not cache coherent or whose mappings bounce through
- * swiotlb. Behind an IOMMU, drm_chunks_dma_link() maps the whole list into
- * one contiguous range of device addresses with the two-step DMA API
- * (dma_iova_try_alloc(), dma_iova_link()), so that a device sees one range
- * however fragmented the memory is; it falls back to drm_chunks_dma_map()
- * where that is not possible.
+ * &drm_chunk.dma_addr; drm_chunks_dma_unmap() undoes it.
+ * drm_chunks_sync_for_cpu() and drm_chunks_sync_for_device() hand the
+ * memory over between the CPU and a device that is not cache coherent or
+ * whose mappings bounce through swiotlb.
  *
- * Conversions:
+ * Behind an IOMMU, drm_chunks_dma_link() maps the whole list into one
+ * contiguous range of device addresses with the two-step DMA API
+ * (dma_iova_try_alloc(), dma_iova_link()), so that a device sees one range
+ * however fragmented the memory is. It does so only for devices that need
+ * no syncs, and falls back to drm_chunks_dma_map() where that is not
+ * possible; drm_chunks_dma_unlink() undoes either.
+ */
+
+/**
+ * DOC: conversions
  *
  * To allow incremental adoption, chunk lists can be converted at the
  * boundaries: from and to page arrays (drm_chunks_from_pages(),
  * drm_chunks_to_pages()), from and to scatter/gather tables
  * (drm_chunks_from_sgt(), drm_chunks_to_sgt(), drm_chunks_to_dma_sgt()) and
  * from device resource ranges, PCI peer-to-peer included
- * (drm_chunks_map_phys_vec()). drm_chunk_for_each(),
- * drm_chunk_for_each_page() and drm_chunk_for_each_dma_range() iterate over
- * a chunk list.
+ * (drm_chunks_map_phys_vec()). drm_chunks_from_sgt() reads only the DMA
+ * side of a table, so it takes what any dma-buf exporter hands out.
  */
 
 /*

@@ -35,93 +35,227 @@
 /**
  * DOC: overview
  *
- * This library provides helpers for GEM objects whose backing storage is a
- * chunk list (see drm_chunk.c): an array of &struct drm_chunk, each
- * describing a run of pages that is contiguous both physically and in
- * device address space, with a &struct page for CPU access when the memory
- * has one and a device address for DMA.
+ * This library provides GEM objects whose backing storage is a chunk list
+ * of &struct drm_chunk (see "Chunk Lists Function Reference"): runs of
+ * pages for native objects, page-less runs of device addresses for
+ * imports. It offers a driver what the shmem helper does (objects, dumb
+ * buffers, pin, vmap, mmap, PRIME import and export, debugfs output) and
+ * DMA mapping of an object for the DRM device's own DMA device.
  *
- * Functions that operate on the GEM object receive a struct
- * &drm_gem_chunk_object. For the callbacks in &struct drm_gem_object_funcs,
- * see the likewise named functions with an _object_ infix (e.g.
- * drm_gem_chunk_object_vmap() wraps drm_gem_chunk_vmap_locked()); they
- * perform the type conversion. Functions with a _locked suffix expect the
- * caller to hold the object's reservation lock, and lockdep checks that they
- * do. Their unlocked twins take the lock themselves.
+ * An object is a &struct drm_gem_chunk_object, which embeds the &struct
+ * drm_gem_object. Functions that operate on it receive the chunk object.
+ * For the callbacks in &struct drm_gem_object_funcs, see the likewise named
+ * functions with an _object_ infix (e.g. drm_gem_chunk_object_vmap() wraps
+ * drm_gem_chunk_vmap_locked()); they perform the type conversion. Objects
+ * get these callbacks unless the driver sets its own, so a driver that uses
+ * the defaults selects DRM_GEM_CHUNK_HELPER in Kconfig and fills its
+ * &struct drm_driver with two macros, the second for fbdev emulation
+ * (drm_fbdev_chunk.c)::
  *
- * Allocation:
- *
- * Native objects allocate their memory lazily, on the first pin, vmap,
- * mmap or DMA mapping, with drm_chunks_alloc(): in blocks of up to 2 MiB
- * (the PMD size), merged when adjacent, never longer than the DMA device of
- * the &drm_device can map in one piece. The memory comes from
- * &drm_gem_chunk_object.gfp (%GFP_HIGHUSER unless the driver chose
- * otherwise; never the movable zone, the pages are pinned) and is charged
- * to the memory cgroup of the allocating task (%__GFP_ACCOUNT) as kernel
- * memory, where shmem-backed GEM memory is charged as shmem.
- *
- * Compared to shmem, this means: the memory is not swappable. Once
- * allocated, the chunks stay in memory until the object is freed, like a
- * driver-private allocation; the use and pin counts only tell whether
- * somebody relies on the storage. A purge (not provided) would simply free
- * the chunks of an unused object; its contents would be lost.
- *
- * DMA mapping:
- *
- * drm_gem_chunk_dma_map() maps the chunks of a native object for the DMA
- * device of the &drm_device (drm_dev_dma_dev()), lazily and once; they are
- * unmapped when the object is freed. Drivers whose device is not cache
- * coherent, or whose mappings bounce through swiotlb, hand the memory over
- * with drm_gem_chunk_sync_for_device() after the CPU wrote it and
- * drm_gem_chunk_sync_for_cpu() before the CPU reads what the device wrote.
- * Drivers whose device takes a list of address ranges (descriptors, memory
- * entries) map with drm_gem_chunk_dma_map_contiguous() instead: behind an
- * IOMMU the object becomes one contiguous range of device addresses with the
- * two-step DMA API, whatever the physical fragmentation, and elsewhere it is
- * mapped chunk by chunk; drm_gem_chunk_dma_ranges() counts the ranges.
- *
- * Userspace mappings:
- *
- * Faults are served without the reservation lock: the chunk list never
- * changes between its allocation and the freeing of the object, and it is
- * published with release semantics. A fault maps at most the 2 MiB-aligned
- * window around the faulting address, with one PMD entry where a chunk
- * holds the whole aligned window. GEM offset and dma-buf mappings of 2 MiB
- * or more get 2 MiB-aligned addresses, so that the PMD entries line up.
- *
- * PRIME:
- *
- * Objects are exported with drm_gem_chunk_prime_export(). When an importer
- * maps its attachment, a scatter/gather table is built from the chunks for
- * that importer's device: runs longer than its maximum segment size (or than
- * a scatterlist entry holds) are split, so every importer gets segments it
- * can map, however long the chunks are. The mapping hands the memory to the
- * importer's device, DMA_BUF_IOCTL_SYNC (dma_buf_begin_cpu_access() and
- * dma_buf_end_cpu_access()) hands it back and forth for every mapped
- * attachment, as the system dma-buf heap does.
- *
- * There are two ways to import. drm_gem_chunk_prime_import_no_map(), used by
- * %DRM_GEM_CHUNK_DRIVER_OPS, attaches to the dma-buf without mapping it; this
- * suits drivers that only access buffers with the CPU. Drivers whose device
- * needs the device addresses of imported buffers set
- * &drm_driver.gem_prime_import to drm_gem_chunk_prime_import() and
- * &drm_driver.gem_prime_import_sg_table to
- * drm_gem_chunk_prime_import_sg_table(): the attachment is mapped once and
- * translated into page-less chunks, merging DMA-contiguous segments. Only the
- * DMA side of the exporter's table is read, never sg_page(). In both cases
- * CPU access (vmap, mmap) goes through the exporter, and exporting an
- * imported object again returns the original dma-buf.
- *
- * A driver that uses the defaults looks like this::
- *
- *	static const struct drm_driver driver = {
+ *	static const struct drm_driver foo_driver = {
  *		.driver_features = DRIVER_GEM | DRIVER_MODESET | DRIVER_ATOMIC,
  *		DRM_GEM_CHUNK_DRIVER_OPS,
+ *		DRM_FBDEV_CHUNK_DRIVER_OPS,
  *		...
  *	};
  *
- * fbdev emulation for drivers on this helper is in drm_fbdev_chunk.c, built
- * on drm_gem_chunk_page_at(). Not provided: swapping and purging.
+ * Userspace mappings are filled on fault by drm_gem_chunk_vm_ops, the
+ * &drm_gem_object_funcs.vm_ops of chunk objects: a fault maps what the
+ * faulting chunk holds of the PMD-aligned window (2 MiB on x86-64) around
+ * the faulting address, with one PMD entry where the chunk holds the whole
+ * aligned window, so that touching a buffer of long chunks takes one fault
+ * per window instead of one per page.
+ * GEM offset and dma-buf mappings of 2 MiB or more get 2 MiB-aligned
+ * addresses, so that the PMD entries line up. Kernel and userspace mappings
+ * are write-combined when &drm_gem_chunk_object.map_wc is set.
+ *
+ * Not provided: swapping and purging.
+ */
+
+/**
+ * DOC: allocation
+ *
+ * A native object, one the driver created rather than imported, allocates
+ * its backing storage on first use: the first pin, vmap, mmap or DMA
+ * mapping. drm_chunks_alloc() allocates it in blocks of up to the PMD
+ * order, merged when adjacent, with runs no longer than
+ * drm_chunks_max_run() of the DMA device of the &drm_device
+ * (drm_dev_dma_dev()): every chunk can then be mapped for that device in
+ * one piece, even where its mappings bounce through swiotlb.
+ *
+ * The memory comes from &drm_gem_chunk_object.gfp: %GFP_HIGHUSER unless
+ * the driver chose other flags when it created the object, in
+ * &drm_driver.gem_create_object (e.g. %GFP_KERNEL | %__GFP_DMA32 for a
+ * device that reaches only the first 4 GiB). It is charged to the memory
+ * cgroup of the allocating task as kernel memory (%__GFP_ACCOUNT), where
+ * shmem-backed GEM memory is charged as shmem. On x86, the pages of
+ * write-combined objects are made write-combined in the kernel's linear
+ * map too.
+ *
+ * Once allocated, the chunks stay until the object is freed, like a
+ * driver-private allocation: the pin and use counts tell whether somebody
+ * relies on the storage, and dropping them frees nothing. The memory is
+ * never swapped out. A purge (not provided) would simply free the chunks of
+ * an unused object, losing its contents.
+ */
+
+/**
+ * DOC: DMA
+ *
+ * drm_gem_chunk_dma_map() maps the chunks of a native object for the DMA
+ * device of the &drm_device, for both directions, and hands the memory to
+ * the device. The mapping is made once, on the first call, and kept until
+ * the object is freed, so later calls return at once. The device addresses
+ * are in &drm_gem_chunk_object.chunks; a driver that programs its device
+ * with address ranges walks them like this::
+ *
+ *	struct drm_chunk_dma_iter iter;
+ *	int ret;
+ *
+ *	ret = drm_gem_chunk_dma_map(cobj);
+ *	if (ret)
+ *		return ret;
+ *
+ *	drm_chunk_for_each_dma_range(&iter, cobj->chunks, cobj->nr_chunks)
+ *		foo_add_range(foo, drm_chunk_dma_iter_address(&iter),
+ *			      drm_chunk_dma_iter_length(&iter));
+ *
+ * A device that is not cache coherent, or whose mappings bounce through
+ * swiotlb, needs the memory handed over after that:
+ * drm_gem_chunk_sync_for_device() after the CPU wrote and before the device
+ * reads, drm_gem_chunk_sync_for_cpu() after the device wrote and before the
+ * CPU reads.
+ *
+ * A device that takes a list of address ranges (descriptors, memory
+ * entries) needs as few as possible: it maps with
+ * drm_gem_chunk_dma_map_contiguous() instead. Behind an IOMMU that supports
+ * the two-step DMA API, the chunks are linked into one range of device
+ * addresses, whatever the physical fragmentation; without one, or for a
+ * device that needs syncs, each chunk is mapped on its own as
+ * drm_gem_chunk_dma_map() does. dma_use_iova() on
+ * &drm_gem_chunk_object.dma_iova tells which way it went, and
+ * drm_gem_chunk_dma_ranges() counts the entries the device needs for a
+ * given longest entry. The sync pair does nothing for a linked object.
+ *
+ * Imports are mapped by their own path, see the PRIME section: an object
+ * imported with a mapping has its device addresses already, an object
+ * imported without one has none and cannot be mapped (-EINVAL).
+ */
+
+/**
+ * DOC: PRIME
+ *
+ * Chunk objects are exported with drm_gem_chunk_prime_export(), their
+ * &drm_gem_object_funcs.export. The exporter does not know its importers,
+ * so it builds no table up front: when an importer maps its attachment, a
+ * scatter/gather table of the chunks is built for that importer's device
+ * and mapped for it, with runs longer than the device's maximum segment
+ * size or dma_max_mapping_size() split. Every importer thus gets segments
+ * it can map, however long the chunks are. DMA_BUF_IOCTL_SYNC
+ * (dma_buf_begin_cpu_access() and dma_buf_end_cpu_access()) hands the
+ * memory back and forth for every mapped attachment, as the system dma-buf
+ * heap does.
+ *
+ * There are two ways to import:
+ *
+ * - drm_gem_chunk_prime_import_no_map(), the &drm_driver.gem_prime_import
+ *   of %DRM_GEM_CHUNK_DRIVER_OPS, attaches to the dma-buf without mapping
+ *   the attachment. The object has no chunk list. This suits drivers that
+ *   access buffers only with the CPU.
+ * - Drivers whose device needs the device addresses of imported buffers set
+ *   &drm_driver.gem_prime_import to drm_gem_chunk_prime_import() and
+ *   &drm_driver.gem_prime_import_sg_table to
+ *   drm_gem_chunk_prime_import_sg_table(). The attachment is mapped once,
+ *   for the lifetime of the object, and its table is translated into
+ *   page-less chunks (&drm_chunk.page is NULL), merging DMA-contiguous
+ *   segments. Only the DMA side of the exporter's table is read, never
+ *   sg_page(): exporters need not provide pages. The object counts as
+ *   DMA-mapped, so the driver walks its device addresses as for a native
+ *   object.
+ *
+ * In both cases CPU access (vmap, mmap) goes through the exporter
+ * (dma_buf_vmap(), dma_buf_mmap()), and drm_gem_chunk_page_at() finds no
+ * page. Importing a dma-buf exported from a chunk object of the same device
+ * returns that object with an extra reference, and exporting an imported
+ * object again returns the original dma-buf.
+ */
+
+/**
+ * DOC: locking
+ *
+ * The state of an object is protected by its reservation lock,
+ * &drm_gem_object.resv (the dma-buf's for imports). Functions with a
+ * _locked suffix expect the caller to hold it, and lockdep checks that they
+ * do. Their twins without the suffix take it themselves, interruptibly where
+ * they return an error:
+ *
+ * - drm_gem_chunk_pin_locked() and drm_gem_chunk_unpin_locked(),
+ * - drm_gem_chunk_vmap_locked() and drm_gem_chunk_vunmap_locked(),
+ * - drm_gem_chunk_dma_map_locked() and
+ *   drm_gem_chunk_dma_map_contiguous_locked().
+ *
+ * The &drm_gem_object_funcs callbacks pin, unpin, vmap and vunmap wrap the
+ * _locked variants: the GEM core calls them with the lock held.
+ * drm_gem_chunk_pin() and drm_gem_chunk_unpin() skip the lock while the pin
+ * count stays above zero. drm_gem_chunk_mmap(), the opening and closing of
+ * userspace mappings, drm_gem_chunk_release() and the CPU access hooks of
+ * exported dma-bufs take the lock themselves.
+ *
+ * The chunk list of an object does not change between its allocation and
+ * the freeing of the object. It is published with release semantics, and
+ * these paths read it without the lock:
+ *
+ * - Page faults. They never wait for the reservation lock, so threads
+ *   faulting in a buffer do not serialize on it, and a fault does not wait
+ *   for the other users of the object's lock.
+ * - drm_gem_chunk_page_at(), while the caller holds a use of the storage (a
+ *   pin, a vmap or a userspace mapping).
+ * - drm_gem_chunk_sync_for_cpu(), drm_gem_chunk_sync_for_device() and
+ *   drm_gem_chunk_dma_ranges(), once the object is DMA-mapped: the mapping
+ *   lasts until the object is freed.
+ */
+
+/**
+ * DOC: converting from the shmem helper
+ *
+ * A driver on the shmem helper that uses its defaults changes a few lines.
+ * In Kconfig it selects DRM_GEM_CHUNK_HELPER instead of
+ * DRM_GEM_SHMEM_HELPER; it includes <drm/drm_gem_chunk_helper.h> and
+ * <drm/drm_fbdev_chunk.h> instead of <drm/drm_gem_shmem_helper.h> and
+ * <drm/drm_fbdev_shmem.h>; and its &struct drm_driver takes the chunk
+ * helper's macros::
+ *
+ *	 static const struct drm_driver foo_driver = {
+ *		...
+ *	-	DRM_GEM_SHMEM_DRIVER_OPS,
+ *	-	DRM_FBDEV_SHMEM_DRIVER_OPS,
+ *	+	DRM_GEM_CHUNK_DRIVER_OPS,
+ *	+	DRM_FBDEV_CHUNK_DRIVER_OPS,
+ *	 };
+ *
+ * A driver that allocates its objects in &drm_driver.gem_create_object
+ * allocates a &struct drm_gem_chunk_object instead of a &struct
+ * drm_gem_shmem_object, and converts with to_drm_gem_chunk_obj(). The
+ * functions keep their names with chunk for shmem: drm_gem_chunk_create(),
+ * drm_gem_chunk_free(), drm_gem_chunk_pin(), drm_gem_chunk_vmap_locked(),
+ * drm_gem_chunk_object_mmap(), drm_gem_chunk_vm_ops and so on.
+ * What has no counterpart:
+ *
+ * - The page array, &drm_gem_shmem_object.pages: drm_gem_chunk_page_at()
+ *   looks up the page at an offset, drm_chunk_for_each_page() walks them.
+ * - drm_gem_shmem_get_pages_sgt() and the table it keeps in
+ *   &drm_gem_shmem_object.sgt, used for the device addresses: map with
+ *   drm_gem_chunk_dma_map() and walk the chunks (see the DMA section);
+ *   dma_sync_sgtable_for_cpu() and dma_sync_sgtable_for_device() on that
+ *   table become drm_gem_chunk_sync_for_cpu() and
+ *   drm_gem_chunk_sync_for_device().
+ * - madvise and purge (drm_gem_shmem_madvise(), drm_gem_shmem_purge()) and
+ *   the huge tmpfs mount of drm_gem_huge_mnt_create(): the memory is not
+ *   shmem, and long runs come from the page allocator.
+ *
+ * For the memory itself two things change: it is not swappable any more,
+ * and the memory cgroup charges it differently (see the allocation
+ * section).
  */
 
 /* Chunks per entry of the lookup index of long chunk lists */
