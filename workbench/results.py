@@ -43,6 +43,7 @@ import fnmatch
 import os
 import re
 import sys
+import textwrap
 import time
 
 WB_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -672,11 +673,12 @@ def figures(root):
     def cell(c):
         other = ", ".join(f"{n} {s}" for s, n in sorted(c.items()) if s not in ("pass", "fail", "skip"))
         return f"{c.get('pass', 0)}/{c.get('fail', 0)}/{c.get('skip', 0)}" + (f" ({other})" if other else "")
-    print(f"IGT and the series' own IGT-style tests under QEMU (TCG), make check of {when},")
-    print("subtests passed/failed/skipped (other results named) on each kernel:")
-    print(f"  {'driver':<12}  {kinds[0][1]:<26}  {kinds[1][1]}")
+    print(f"IGT and the series' own IGT-style tests under QEMU (TCG), make check\n"
+          f"of {when}, subtests passed/failed/skipped (other results named):")
+    print(f"  {'driver':<12}  {kinds[0][1]:<16}  {kinds[1][1]}")
     for drv in sorted(counts):
-        print(f"  {drv:<12}  {cell(counts[drv].get('base', {})):<26}  {cell(counts[drv].get('project', {}))}")
+        print(f"  {drv:<12}  {cell(counts[drv].get('base', {})):<16}  "
+              f"{cell(counts[drv].get('project', {}))}")
     for suite in ("drm_chunk", "drm_gem_chunk_helper"):
         cases = [st for n, (st, _, _) in res["project"].items() if n.startswith(f"kunit:{suite}.")]
         print(f"KUnit suite {suite}: {cases.count('pass')} of {len(cases)} cases pass")
@@ -685,18 +687,21 @@ def figures(root):
     for inv in index(display) if os.path.isdir(display) else []:
         if inv["bin"] != "chunk_virtio":
             continue
-        state = "a fragmented guest" if "big-resource" in inv["sub"] else "a fresh guest"
+        state = "fragmented guest" if "big-resource" in inv["sub"] else "fresh guest"
+        sub = inv["sub"] if "," not in inv["sub"] else "scanout-*"
         for line in read(os.path.join(display, f"{inv['n']}.out")):
             m = re.match(r"\d+x\d+ XRGB8888, (\d+ MiB): (\d+) memory entr", line)
             if m:
-                rows.setdefault(state, []).append(f"{m.group(1)} {m.group(2)}")
+                rows.setdefault(f"{state} ({sub})", []).append(f"{m.group(1)} {m.group(2)}")
     if rows:
-        print("virtio-gpu memory entries of a resource with this series, no IOMMU: "
-              + "; ".join(f"in {st}: {', '.join(r)}" for st, r in rows.items()))
+        print("virtio-gpu memory entries of a resource with this series, no IOMMU:")
+        for state, r in rows.items():
+            print(f"  {state}: {', '.join(r)}")
         big = sorted(n for n in res["base"] if "chunk_virtio@big-resource" in n)
-        print("unmodified 7.3 in the fragmented guest: " + ", ".join(
+        print(textwrap.fill("unmodified 7.3 in the fragmented guest: " + ", ".join(
             f"{n.rpartition('@')[2]} {res['base'][n][0]}" for n in big)
-            + " (QEMU refuses more than 16384 entries; the driver's ioctls return 0)")
+            + " (QEMU refuses more than 16384 entries; the driver's ioctls return 0)",
+            72, break_on_hyphens=False))
     table = os.path.join(root, "bench", "table.txt")
     if os.path.exists(table):
         when = time.strftime("%Y-%m-%d", time.gmtime(os.path.getmtime(table)))

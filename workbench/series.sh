@@ -48,10 +48,12 @@ git -C "$wt" -c user.name="$name" -c user.email="$email" \
 # goes to all of them. (--no-fixes: the tree has no history in which to
 # find the authors of the commits a Fixes: tag names.)
 for p in "$out"/0*.patch; do
-	(cd "$wt" && perl scripts/get_maintainer.pl --no-git --no-git-fallback --no-fixes --norolestats "$p") \
-		>"$p.cc" || die "get_maintainer.pl failed on $(basename "$p")"
+	[ "$p" != "$out/0000-cover-letter.patch" ] || continue
+	(cd "$wt" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
+		--no-fixes --norolestats "$p") >"$p.cc" ||
+		die "get_maintainer.pl failed on $(basename "$p")"
 done
-sort -u "$out"/0*.patch.cc >"$out/0000-cover-letter.patch.cc"
+cat "$out"/0*.patch.cc | sort -u >"$out/0000-cover-letter.patch.cc"
 for p in "$out"/0*.patch; do
 	awk -v cc="$p.cc" '!done && $0 == "" { while ((getline l < cc) > 0) print "Cc: " l; done = 1 }
 		{ print }' "$p" >"$p.new" && mv "$p.new" "$p" && rm "$p.cc"
