@@ -26,14 +26,14 @@ check-debug:
 
 ## check-debug-iommu / check-debug-cursor: the debug kernel's IGT boot alone,
 ## on virtio-gpu behind the IOMMU (lists/iommu.txt) or on the vkms cursor
-## tests (lists/cursor.txt); not in CI
+## tests (lists/cursor-debug.txt); not in CI
 check-debug-iommu:
 	WB_DISPLAY=iommu WB_DEBUG_PASSES=igt $(WB)/run-debug.sh workbench/lists/iommu.txt $(CURDIR)/build/results/debug-iommu
 	python3 $(WB)/results.py debug build/results/debug-iommu
 
 check-debug-cursor:
 	WB_DEBUG_PASSES=igt WB_TEST_TIMEOUT=5400 WB_VM_TIMEOUT=10800 \
-		$(WB)/run-debug.sh workbench/lists/cursor.txt $(CURDIR)/build/results/debug-cursor
+		$(WB)/run-debug.sh workbench/lists/cursor-debug.txt $(CURDIR)/build/results/debug-cursor
 	python3 $(WB)/results.py debug build/results/debug-cursor
 
 ## run: the main job: weston on vkms scanning out dma-buf clients, captured
