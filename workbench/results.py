@@ -705,9 +705,12 @@ def figures(root):
     table = os.path.join(root, "bench", "table.txt")
     if os.path.exists(table):
         when = time.strftime("%Y-%m-%d", time.gmtime(os.path.getmtime(table)))
-        print(f"\nThe benchmark (make bench, {when}):")
-        for line in read(table):
-            print(f"  {line}")
+        lines = read(table)
+        start = next((i for i, l in enumerate(lines) if l.strip().startswith("Targets")), None)
+        if start is not None:
+            print(f"\nThe benchmark (make bench, {when}; the whole table is in README):")
+            for line in lines[start:]:
+                print(f"  {line.strip()}")
     return 0
 
 
