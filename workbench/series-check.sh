@@ -35,7 +35,9 @@ build() {
 	log=$logs/$1.log
 	{ kmake KCONFIG_ALLCONFIG="$out/.wb-fragment" allnoconfig &&
 	  kmake W=1 bzImage modules; } >"$log" 2>&1 || return 1
-	grep -h '^CONFIG_' "$out/.wb-fragment" | sort -u | while read -r line; do
+	# Each symbol's last value in the fragment is the one that counts.
+	awk -F= '/^CONFIG_/ { v[$1] = $0 } END { for (k in v) print v[k] }' \
+		"$out/.wb-fragment" | while read -r line; do
 		grep -qx "$line" "$out/.config" || echo "config: $line did not stick" >>"$log.missing"
 	done
 	[ ! -s "$log.missing" ] || return 1
