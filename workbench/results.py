@@ -208,6 +208,25 @@ def index(d):
             if not l.startswith("cap\t")]
 
 
+def list_entries(path):
+    """An IGT list's entries: [driver, binary, subtests...] a line."""
+    return [l.split() for l in read(path) if l.strip() and not l.startswith("#")]
+
+
+def invocations(d):
+    """index(d), and the invocation a kernel oops stopped before run-igt.sh
+    could write its index line (oops=panic): its output is there, its exit
+    code is "died", its binary and driver are its list entry's."""
+    invs = index(d)
+    n = len(invs) + 1
+    entries = list_entries(os.path.join(d, "list.txt"))
+    if os.path.exists(os.path.join(d, f"{n}.out")) and len(entries) >= n:
+        drv, binary, *subs = entries[n - 1]
+        invs.append({"n": str(n), "bin": binary, "rc": "died", "pages_before": "-",
+                     "pages_after": "-", "sub": subs[0] if subs else "-", "drv": drv})
+    return invs
+
+
 def leaked(inv):
     before, after = inv["pages_before"], inv["pages_after"]
     if before == "-" or after == "-":
@@ -218,7 +237,7 @@ def leaked(inv):
 def attribute(run, d, boot, key):
     """Scan the boot's whole console for kernel reports. key(inv, subtest)
     names the test an invocation's report goes to."""
-    invs = {i["n"]: i for i in index(d)}
+    invs = {i["n"]: i for i in invocations(d)}
     where, inv, sub, pending = "boot", None, None, []
     for line in console(d):
         m = re.match(r"^wb: \[(\d+)\] (\S+) exit \S+$", line)
@@ -273,7 +292,7 @@ def parse_igt(run, d, boot):
     chunk helper holds more pages than before; named as test_prefix()
     says."""
     names = {}
-    for inv in index(d):
+    for inv in invocations(d):
         binary, rc = test_prefix(boot, inv.get("drv", "vkms")) + inv["bin"], inv["rc"]
         own = parse_out(read(os.path.join(d, f"{inv['n']}.out")), rc)
         for sub, status in own.items():
@@ -740,15 +759,11 @@ def resume(list_path, d, out_path):
     (guest/run-igt.sh: exit code "died") or died itself: the subtests of
     the program that oopsed after the one it was running, and the programs
     after it, written to out_path. Exit 1 when nothing is left."""
-    lines = [l for l in read(list_path) if l.strip() and not l.startswith("#")]
-    invs = index(d)
-    done = len(invs)
-    if invs and invs[-1]["rc"] == "died":
-        crashed = done
-    elif os.path.exists(os.path.join(d, f"{done + 1}.out")):
-        crashed = done + 1
-    else:
+    lines = [" ".join(e) for e in list_entries(list_path)]
+    invs = invocations(d)
+    if not invs or invs[-1]["rc"] != "died":
         return 1
+    crashed = int(invs[-1]["n"])
     rest = lines[crashed:]
     drv, binary, *subs = lines[crashed - 1].split()
     started = [l.split()[2] for l in read(os.path.join(d, f"{crashed}.out"))
