@@ -665,8 +665,8 @@ def driver_of(d, boot, name):
         drv, _, test = name[len(re.sub(r"^rerun-", "", boot)) + 1:].partition(":")
         return drv, test
     binary = re.split(r"[@(]", name)[0]
-    return next((l.split()[0] for l in read(os.path.join(d, boot, "list.txt"))
-                 if l.split()[1:2] == [binary]), "vkms"), name
+    return next((e[0] for e in list_entries(os.path.join(d, boot, "list.txt"))
+                 if e[1:2] == [binary]), "vkms"), name
 
 
 def figures(root):
@@ -762,13 +762,13 @@ def resume(list_path, d, out_path):
     (guest/run-igt.sh: exit code "died") or died itself: the subtests of
     the program that oopsed after the one it was running, and the programs
     after it, written to out_path. Exit 1 when nothing is left."""
-    lines = [" ".join(e) for e in list_entries(list_path)]
+    entries = list_entries(list_path)
     invs = invocations(d)
     if not invs or invs[-1]["rc"] != "died":
         return 1
     crashed = int(invs[-1]["n"])
-    rest = lines[crashed:]
-    drv, binary, *subs = lines[crashed - 1].split()
+    rest = [" ".join(e) for e in entries[crashed:]]
+    drv, binary, *subs = entries[crashed - 1]
     started = [l.split()[2] for l in read(os.path.join(d, f"{crashed}.out"))
                if l.startswith("Starting subtest: ")]
     names = subs[0].split(",") if subs else []
