@@ -56,9 +56,11 @@
  * than the caller's longest run. High orders are tried with %__GFP_NORETRY
  * so that a fragmented machine falls back to lower orders, down to single
  * pages, instead of stalling or failing; once an order failed, the
- * allocation does not try higher orders again. Blocks are split into
- * order-0 pages with split_page(), and blocks that happen to be physically
- * adjacent are merged into one chunk, within the longest run. On an
+ * allocation does not try higher orders again. Blocks are compound pages
+ * and stay whole: they are freed in one call each, as the page allocator
+ * handed them out, and a reference taken on any of their pages (e.g. by
+ * vm_insert_page()) holds the whole block. Blocks that happen to be
+ * physically adjacent are merged into one chunk, within the longest run. On an
  * unfragmented machine a 64 MiB buffer is described by at most 32 chunks.
  * The memory is zeroed, and drm_chunks_free() gives it back.
  *
@@ -696,7 +698,7 @@ static struct page *drm_chunk_alloc_block(gfp_t gfp, unsigned int order)
 	 * are worth trying hard for, but never the OOM killer.
 	 */
 	if (order)
-		gfp |= __GFP_NORETRY | __GFP_NOMEMALLOC;
+		gfp |= __GFP_COMP | __GFP_NORETRY | __GFP_NOMEMALLOC;
 	else
 		gfp |= __GFP_RETRY_MAYFAIL;
 
@@ -711,11 +713,15 @@ static struct page *drm_chunk_alloc_block(gfp_t gfp, unsigned int order)
 void drm_chunks_free(struct drm_chunk *chunks, unsigned int nr_chunks)
 {
 	const struct drm_chunk *chunk;
+	unsigned int order;
 	unsigned long i;
 
+	/* A chunk is whole blocks, each a compound page or a single page. */
 	drm_chunk_for_each(chunk, chunks, nr_chunks) {
-		for (i = 0; i < chunk->npages; i++)
-			__free_page(chunk->page + i);
+		for (i = 0; i < chunk->npages; i += 1UL << order) {
+			order = compound_order(chunk->page + i);
+			__free_pages(chunk->page + i, order);
+		}
 		atomic_long_sub(chunk->npages, &drm_chunk_pages);
 		cond_resched();
 	}
@@ -796,8 +802,6 @@ struct drm_chunk *drm_chunks_alloc(size_t size, size_t max_run, gfp_t gfp,
 		}
 		n = 1UL << order;
 		atomic_long_add(n, &drm_chunk_pages);
-		if (order)
-			split_page(page, order);
 
 		if (last && last->npages + n <= run &&
 		    drm_chunk_pages_follow(last, page)) {
@@ -805,8 +809,7 @@ struct drm_chunk *drm_chunks_alloc(size_t size, size_t max_run, gfp_t gfp,
 		} else {
 			if (nr == cap && drm_chunks_grow(&chunks, &cap)) {
 				atomic_long_sub(n, &drm_chunk_pages);
-				while (n--)
-					__free_page(page + n);
+				__free_pages(page, order);
 				goto err_free;
 			}
 			last = &chunks[nr++];
