@@ -41,9 +41,11 @@ check-debug-cursor:
 run:
 	KEEP=$(KEEP) $(WB)/run-scene.sh
 
-## bench: the benchmark: both kernels booted alternately, table of ratios
+## bench: the benchmark: the unmodified kernel, 7.3 with vkms on a huge
+## tmpfs mount and the project kernel booted in turn, table of ratios
 bench:
 	$(WB)/prepare.sh base
+	$(WB)/prepare.sh huge
 	$(WB)/prepare.sh project
 	$(WB)/run-bench.sh
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * chunk_bench: raw figures for the chunk helper (vkms and vgem on the project
- * kernel) against the shmem helper (vkms and vgem on the unmodified one),
+ * kernel) against the shmem helper (vkms and vgem on the unmodified one, vkms
+ * on a huge tmpfs mount on the "huge" anchor kernel) and anonymous memory,
  * from one boot. Run as root in the guest; prints one JSON object:
  *
  *   {"kernel": ..., "vkms_helper": "chunk"|"shmem", "results": [
@@ -14,18 +15,27 @@
  *                  vkms and vgem never keep an sg_table on the object);
  *                  vgem's only where it is on the shmem helper (it has no
  *                  framebuffers whose debugfs would describe a chunk object)
- *   meta_chunks    chunks (chunk objects) or pages (shmem objects)
- *   sgt_bytes      the scatterlist an export to a mapping importer builds:
- *                  segments * sizeof(struct scatterlist) (32 on x86-64),
- *                  segments = chunks, or for shmem at most one a page (the
- *                  bound: runs are not measurable from userspace)
- *   touch_ms       dumb create + mmap + memset of every byte + munmap +
- *                  destroy
+ *   meta_chunks    chunks (chunk objects) or pages (shmem objects); drv
+ *                  vkms_fragmented: the same at the end of the run, after
+ *                  wb_fragment() fragmented unmovable memory
+ *   touch_ms       create + mmap + memset of every byte + munmap + destroy:
+ *                  dumb buffers (drv vkms, vgem) or anonymous memory with
+ *                  madvise(MADV_HUGEPAGE) (anon_thp) or MADV_NOHUGEPAGE
+ *                  (anon_4k); one untimed round first
  *   touch_faults   minor faults taken by the same (getrusage ru_minflt)
  *   memset_ms      the memset part of touch_ms alone (first touch)
+ *   create_ms      the create + mmap part (where both helpers allocate
+ *                  and zero the memory), destroy_ms the munmap + destroy
+ *                  part (where they free it)
+ *   pgtable_kib    page tables of the mapped and touched buffer (VmPTE of
+ *                  /proc/self/status before munmap, less before mmap),
+ *                  mapped in a GiB of its own: PTE tables plus one PMD table
  *   ceiling_ms     memset of already-populated anonymous memory (drv anon)
  *   prime_us       export handle -> fd, import fd -> handle, close both
- *                  (drv vgem_to_vkms and vkms_to_vgem)
+ *                  (drv vgem_to_vkms and vkms_to_vgem): drv suffix _fresh,
+ *                  the first export of a new populated object; _cached,
+ *                  the same object again, whose dma-buf the exporter keeps
+ *                  while the handle is open (no new mapping)
  *   fault_mib_s    first-touch fault throughput: a 256 MiB vkms buffer,
  *                  created and mapped (which populates it on both helpers),
  *                  then one write a page by 1 thread or by 4 threads (each
@@ -84,8 +94,8 @@ static const struct size_case cases[] = {
 	{ 64ul << 10, 128, 128, 61, 201 },
 	{ 2ul << 20, 1024, 512, 25, 201 },
 	{ 8ul << 20, 2048, 1024, 15, 201 },
-	{ 64ul << 20, 4096, 4096, 7, 101 },
-	{ 256ul << 20, 8192, 8192, 5, 61 },
+	{ 64ul << 20, 4096, 4096, 9, 101 },
+	{ 256ul << 20, 8192, 8192, 9, 61 },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -175,17 +185,24 @@ static uint32_t dumb_create(int fd, uint32_t w, uint32_t h, uint32_t *pitch, uin
 	return c.handle;
 }
 
-static void *dumb_mmap(int fd, uint32_t handle, uint64_t size)
+/* Maps at at, where nothing else is mapped, unless at is NULL. */
+static void *dumb_mmap_at(int fd, uint32_t handle, uint64_t size, void *at)
 {
 	struct drm_mode_map_dumb m = { .handle = handle };
 	void *p;
 
 	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m))
 		die("DRM_IOCTL_MODE_MAP_DUMB");
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, m.offset);
+	p = mmap(at, size, PROT_READ | PROT_WRITE, MAP_SHARED | (at ? MAP_FIXED_NOREPLACE : 0),
+		 fd, m.offset);
 	if (p == MAP_FAILED)
 		die("mmap of a dumb buffer");
 	return p;
+}
+
+static void *dumb_mmap(int fd, uint32_t handle, uint64_t size)
+{
+	return dumb_mmap_at(fd, handle, size, NULL);
 }
 
 static void dumb_destroy(int fd, uint32_t handle)
@@ -197,10 +214,10 @@ static void dumb_destroy(int fd, uint32_t handle)
 }
 
 /*
- * Find framebuffer fb_id in debugfs and its object's "chunk object: N chunks,
- * M pages, K bytes of chunk list" line. Returns false for other objects.
+ * Find framebuffer fb_id in debugfs and, among the lines describing it, the
+ * first one holding key: copied from key on into buf. False if there is none.
  */
-static bool chunk_info(const struct dev *d, uint32_t fb_id, long *chunks, long *bytes)
+static bool fb_line(const struct dev *d, uint32_t fb_id, const char *key, char *buf, size_t len)
 {
 	char path[96], line[256], want[48];
 	bool in_fb = false, found = false;
@@ -211,29 +228,44 @@ static bool chunk_info(const struct dev *d, uint32_t fb_id, long *chunks, long *
 	f = fopen(path, "r");
 	if (!f)
 		die(path);
-	while (fgets(line, sizeof(line), f)) {
+	while (!found && fgets(line, sizeof(line), f)) {
 		const char *s;
 
 		if (!strncmp(line, "framebuffer[", 12)) {
 			in_fb = !strncmp(line, want, strlen(want));
 			continue;
 		}
-		s = strstr(line, "chunk object:");
+		s = strstr(line, key);
 		if (in_fb && s) {
-			long pages;
-			int n = sscanf(s, "chunk object: %ld chunks, %ld pages, %ld bytes",
-				       chunks, &pages, bytes);
-
-			if (n < 2)
-				continue;
-			if (n < 3)	/* older print_info: no size; 24 bytes a chunk */
-				*bytes = *chunks * 24;
+			snprintf(buf, len, "%s", s);
 			found = true;
-			break;
 		}
 	}
 	fclose(f);
 	return found;
+}
+
+/* Its object's "chunk object: N chunks, M pages, K bytes of chunk list" */
+static bool chunk_info(const struct dev *d, uint32_t fb_id, long *chunks, long *bytes)
+{
+	char line[256];
+	long pages;
+
+	if (!fb_line(d, fb_id, "chunk object:", line, sizeof(line)) ||
+	    sscanf(line, "chunk object: %ld chunks, %ld pages, %ld bytes",
+		   chunks, &pages, bytes) != 3)
+		return false;
+	return true;
+}
+
+static uint32_t add_fb(int fd, uint32_t w, uint32_t h, uint32_t handle, uint32_t pitch)
+{
+	uint32_t handles[4] = { handle }, pitches[4] = { pitch }, offsets[4] = { 0 };
+	uint32_t fb_id;
+
+	if (drmModeAddFB2(fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &fb_id, 0))
+		die("drmModeAddFB2");
+	return fb_id;
 }
 
 /* Metadata of one populated object */
@@ -244,7 +276,7 @@ static void bench_meta(const struct dev *d, const char *drv, bool fb)
 {
 	for (unsigned int c = 0; c < ARRAY_SIZE(cases); c++) {
 		const struct size_case *sc = &cases[c];
-		uint32_t pitch, fb_id = 0;
+		uint32_t pitch, fb_id;
 		uint64_t size;
 		uint32_t h = dumb_create(d->fd, sc->w, sc->h, &pitch, &size);
 		char *p = dumb_mmap(d->fd, h, size);
@@ -252,68 +284,108 @@ static void bench_meta(const struct dev *d, const char *drv, bool fb)
 
 		memset(p, 0x5a, size);
 		if (fb) {
-			uint32_t handles[4] = { h }, pitches[4] = { pitch }, offsets[4] = { 0 };
-
-			if (drmModeAddFB2(d->fd, sc->w, sc->h, DRM_FORMAT_XRGB8888, handles,
-					  pitches, offsets, &fb_id, 0))
-				die("drmModeAddFB2");
+			fb_id = add_fb(d->fd, sc->w, sc->h, h, pitch);
 			if (chunk_info(d, fb_id, &chunks, &bytes))
 				vkms_is_chunk = true;
 			drmModeRmFB(d->fd, fb_id);
 		}
 		if (bytes < 0) {
-			/*
-			 * shmem: the page array. An export's sg_table has one
-			 * entry a physically contiguous run, at most one a page;
-			 * the runs cannot be counted from userspace (the page
-			 * walker behind /proc/self/pagemap skips VM_PFNMAP
-			 * mappings), so this is the bound, one entry a page.
-			 */
+			/* shmem: the page array */
 			bytes = size / PAGE * sizeof(void *);
 			chunks = size / PAGE;
 		}
 		result1("meta_bytes", drv, size, bytes);
 		result1("meta_chunks", drv, size, chunks);
-		result1("sgt_bytes", drv, size, chunks * 32.0);
 		munmap(p, size);
 		dumb_destroy(d->fd, h);
 	}
 }
 
-/* create + mmap + first touch + munmap + destroy */
+/*
+ * create + mmap + first touch + munmap + destroy, of a dumb buffer of d, or
+ * without d of anonymous memory with the madvise() advice (the limit: the
+ * same work with nothing of DRM in the way)
+ */
 
-static void bench_touch(const struct dev *d, const char *drv)
+static long pgtable_kib(void)
+{
+	return wb_proc_kb("/proc/self/status", "VmPTE");
+}
+
+/*
+ * A free, 1 GiB-aligned GiB of the address space. Buffers are mapped there
+ * so that each takes exactly one page table above its own (a PMD table; a
+ * buffer that crossed a GiB boundary would take two): the page tables then
+ * compare between kernels whatever the address space layout.
+ */
+#define GIB (1ul << 30)
+
+static void *free_gib(void)
+{
+	char *p = mmap(NULL, 2 * GIB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		die("reserving address space");
+	munmap(p, 2 * GIB);
+	return (void *)(((uintptr_t)p + GIB - 1) & ~(GIB - 1));
+}
+
+static char *touch_get(const struct dev *d, int advice, const struct size_case *sc,
+		       void *at, uint32_t *h)
+{
+	uint64_t size;
+	char *p;
+
+	if (d) {
+		*h = dumb_create(d->fd, sc->w, sc->h, NULL, &size);
+		return dumb_mmap_at(d->fd, *h, size, at);
+	}
+	p = mmap(at, sc->size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED || madvise(p, sc->size, advice))
+		die("anonymous mmap");
+	return p;
+}
+
+static void bench_touch(const struct dev *d, int advice, const char *drv)
 {
 	for (unsigned int c = 0; c < ARRAY_SIZE(cases); c++) {
 		const struct size_case *sc = &cases[c];
-		double total[MAXREP], fill[MAXREP], faults[MAXREP];
+		double total[MAXREP], fill[MAXREP], faults[MAXREP], setup[MAXREP], teardown[MAXREP];
 		int n = reps(sc->touch_reps);
-		/* One untimed round first, except for the big ones. */
-		int warm = sc->size <= (8ul << 20);
 
 		fprintf(stderr, "chunk_bench: touch %s %llu x%d\n", drv,
 			(unsigned long long)sc->size, n);
-		for (int r = -warm; r < n; r++) {
-			long f0 = minflt();
+		/* One untimed round first, which measures the page tables. */
+		for (int r = -1; r < n; r++) {
+			void *at = free_gib();
+			long f0 = minflt(), pt0 = pgtable_kib();
 			double t0 = wb_now(), t1, t2, t3;
-			uint64_t size;
-			uint32_t h = dumb_create(d->fd, sc->w, sc->h, NULL, &size);
-			char *p = dumb_mmap(d->fd, h, size);
+			uint32_t h = 0;
+			char *p = touch_get(d, advice, sc, at, &h);
 
 			t1 = wb_now();
-			memset(p, r & 0xff, size);
+			memset(p, r & 0xff, sc->size);
 			t2 = wb_now();
-			munmap(p, size);
-			dumb_destroy(d->fd, h);
+			if (r < 0)
+				result1("pgtable_kib", drv, sc->size, pgtable_kib() - pt0);
+			munmap(p, sc->size);
+			if (d)
+				dumb_destroy(d->fd, h);
 			t3 = wb_now();
 			if (r < 0)
 				continue;
 			total[r] = (t3 - t0) * 1e3;
+			setup[r] = (t1 - t0) * 1e3;
 			fill[r] = (t2 - t1) * 1e3;
+			teardown[r] = (t3 - t2) * 1e3;
 			faults[r] = minflt() - f0;
 		}
 		result("touch_ms", drv, sc->size, total, n);
 		result("memset_ms", drv, sc->size, fill, n);
+		result("create_ms", drv, sc->size, setup, n);
+		result("destroy_ms", drv, sc->size, teardown, n);
 		result("touch_faults", drv, sc->size, faults, n);
 	}
 }
@@ -445,35 +517,69 @@ static void bench_fault(const struct dev *d)
 
 /* PRIME round trips */
 
-static void bench_prime(const struct dev *src, const struct dev *dst, const char *drv)
+static double prime_round_trip(const struct dev *src, const struct dev *dst, uint32_t h)
 {
+	double t0 = wb_now();
+	uint32_t h2;
+	int fd;
+
+	if (drmPrimeHandleToFD(src->fd, h, DRM_CLOEXEC | DRM_RDWR, &fd))
+		die("drmPrimeHandleToFD");
+	if (drmPrimeFDToHandle(dst->fd, fd, &h2))
+		die("drmPrimeFDToHandle");
+	drmCloseBufferHandle(dst->fd, h2);
+	close(fd);
+	return (wb_now() - t0) * 1e6;
+}
+
+/*
+ * A new populated object of src, mapped: a buffer in use, whose pages stay
+ * allocated on both helpers (shmem drops its page array at the last munmap).
+ */
+static uint32_t prime_object(const struct dev *src, const struct size_case *sc, char **map)
+{
+	uint64_t size;
+	uint32_t h = dumb_create(src->fd, sc->w, sc->h, NULL, &size);
+
+	*map = dumb_mmap(src->fd, h, size);
+	memset(*map, 0x33, size);
+	return h;
+}
+
+static void prime_object_destroy(const struct dev *src, const struct size_case *sc,
+				 uint32_t h, char *map)
+{
+	munmap(map, sc->size);
+	dumb_destroy(src->fd, h);
+}
+
+static void bench_prime(const struct dev *src, const struct dev *dst, const char *dir)
+{
+	char drv[64], *map;
+
 	for (unsigned int c = 0; c < ARRAY_SIZE(cases); c++) {
 		const struct size_case *sc = &cases[c];
 		double t[MAXREP];
-		int n = reps(sc->prime_reps);
-		uint64_t size;
-		uint32_t h = dumb_create(src->fd, sc->w, sc->h, NULL, &size);
-		/* A buffer in use: populated and mapped during the loop. */
-		char *p = dumb_mmap(src->fd, h, size);
+		int n = reps(sc->touch_reps);
+		uint32_t h;
 
-		memset(p, 0x33, size);
+		/* Fresh: every round exports a new object (one untimed first). */
 		for (int r = -1; r < n; r++) {
-			double t0 = wb_now();
-			uint32_t h2;
-			int fd;
-
-			if (drmPrimeHandleToFD(src->fd, h, DRM_CLOEXEC | DRM_RDWR, &fd))
-				die("drmPrimeHandleToFD");
-			if (drmPrimeFDToHandle(dst->fd, fd, &h2))
-				die("drmPrimeFDToHandle");
-			drmCloseBufferHandle(dst->fd, h2);
-			close(fd);
-			if (r >= 0)
-				t[r] = (wb_now() - t0) * 1e6;
+			h = prime_object(src, sc, &map);
+			t[r < 0 ? 0 : r] = prime_round_trip(src, dst, h);
+			prime_object_destroy(src, sc, h, map);
 		}
-		result("prime_us", drv, size, t, n);
-		munmap(p, size);
-		dumb_destroy(src->fd, h);
+		snprintf(drv, sizeof(drv), "%s_fresh", dir);
+		result("prime_us", drv, sc->size, t, n);
+
+		/* Cached: the same object again and again. */
+		n = reps(sc->prime_reps);
+		h = prime_object(src, sc, &map);
+		for (int r = -1; r < n; r++)
+			t[r < 0 ? 0 : r] = prime_round_trip(src, dst, h);
+		snprintf(drv, sizeof(drv), "%s_cached", dir);
+		result("prime_us", drv, sc->size, t, n);
+		prime_object_destroy(src, sc, h, map);
 	}
 }
 
@@ -676,20 +782,23 @@ int main(int argc, char **argv)
 
 	printf("{\n  \"kernel\": \"%s %s\",\n  \"results\": [", u.release, u.version);
 	bench_meta(&vkms, "vkms", true);
-	/*
-	 * vgem has no framebuffers to describe its objects: on the project
-	 * kernel (vkms on the chunk helper, vgem too) its metadata cannot be
-	 * read, and the shmem bound would be false.
-	 */
-	if (!vkms_is_chunk)
-		bench_meta(&vgem, "vgem", false);
 	bench_ceiling();
-	bench_touch(&vkms, "vkms");
-	bench_touch(&vgem, "vgem");
+	bench_touch(NULL, MADV_HUGEPAGE, "anon_thp");
+	bench_touch(NULL, MADV_NOHUGEPAGE, "anon_4k");
+	bench_touch(&vkms, 0, "vkms");
+	bench_touch(&vgem, 0, "vgem");
 	bench_fault(&vkms);
 	bench_prime(&vgem, &vkms, "vgem_to_vkms");
 	bench_prime(&vkms, &vgem, "vkms_to_vgem");
 	bench_compose(&vkms, 150 / rep_div);
+	/* Last: nothing after it would run on unfragmented memory. */
+	{
+		char summary[640];
+
+		wb_fragment(summary, sizeof(summary));
+		fprintf(stderr, "chunk_bench: fragmenter: %s\n", summary);
+		bench_meta(&vkms, "vkms_fragmented", true);
+	}
 	printf("\n  ],\n  \"vkms_helper\": \"%s\",\n  \"seconds\": %.1f\n}\n",
 	       vkms_is_chunk ? "chunk" : "shmem", wb_now() - t0);
 	return 0;

@@ -10,7 +10,7 @@
  * big"), and the guest only logs "*ERROR* response 0x1200": the ioctls
  * return 0 and the framebuffer shows nothing. The big-resource-* subtests
  * first fragment the memory GEM pages come from (unmovable memory: single
- * pages, every other one freed, see fragment()) and then
+ * pages, every other one freed, see wb_fragment()) and then
  * scan out a window at the end of the big framebuffer, so that its last
  * pages are checked. They pass when the display shows the window, or when
  * the driver refuses the resource with an errno at create or ADDFB2 time;
@@ -160,68 +160,6 @@ static long host_runs(const void *map, uint64_t size, long *iommu)
 }
 
 /*
- * The fragmenter. GEM pages are GFP_HIGHUSER: unmovable memory, which
- * fragmenting anonymous (movable) memory leaves alone. Fill about 40% of the
- * guest's memory (1600 MiB of 4 GiB) with single unmovable pages and free
- * every other one, so that the free memory in those pageblocks is single
- * pages, which order-0 allocations (shmem's) take first.
- *
- * The pages are pipe buffers (alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT),
- * the same kind as GEM's): pages written alternately into two pipes come
- * from the page allocator one after the other, and closing the second pipe
- * frees every other one. The issue's fragmenter, 4 KiB vgem dumb buffers
- * each created, mapped and touched, every other one destroyed, does the
- * same with 409600 objects: under TCG on a shared machine it had not
- * finished after 5 minutes, a 4 KiB pipe write takes microseconds. The
- * pages stay until the process exits.
- */
-#define FRAG_PIPE_PAGES	1024	/* 4 MiB a pipe */
-
-static void fragment(void)
-{
-	long total_kb = wb_meminfo_kb("MemTotal");
-	size_t pages = (size_t)(total_kb * 4 / 10) / 4, pairs;
-	struct rlimit rl = { 4096, 4096 };
-	static char page[4096];
-	double start = wb_now();
-	char line[512] = "";
-	int (*fds)[2][2];
-	FILE *f;
-
-	if (pages > (1600u << 20) / 4096)
-		pages = (1600u << 20) / 4096;
-	pairs = pages / 2 / FRAG_PIPE_PAGES;
-	fds = calloc(pairs, sizeof(*fds));
-	wb_assert(fds && !setrlimit(RLIMIT_NOFILE, &rl));
-	memset(page, 0x5a, sizeof(page));
-	for (size_t p = 0; p < pairs; p++) {
-		for (int k = 0; k < 2; k++) {
-			wb_assert(!pipe(fds[p][k]));
-			wb_assert(fcntl(fds[p][k][1], F_SETPIPE_SZ, FRAG_PIPE_PAGES * 4096) >=
-				  FRAG_PIPE_PAGES * 4096);
-		}
-		for (int i = 0; i < FRAG_PIPE_PAGES; i++)
-			for (int k = 0; k < 2; k++)
-				wb_assert(write(fds[p][k][1], page, sizeof(page)) == sizeof(page));
-	}
-	for (size_t p = 0; p < pairs; p++) {
-		close(fds[p][1][0]);
-		close(fds[p][1][1]);
-	}
-
-	/* Free blocks of the Normal zone by order, for the log. */
-	f = fopen("/proc/buddyinfo", "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, "Normal"))
-			break;
-	if (f)
-		fclose(f);
-	line[strcspn(line, "\n")] = '\0';
-	wb_info("fragmenter: %zu MiB of single unmovable pages of %ld MiB, every other freed, in %.1f s; buddyinfo: %s\n",
-		pairs * 2 * FRAG_PIPE_PAGES * 4096 >> 20, total_kb >> 10, wb_now() - start, line);
-}
-
-/*
  * Creates a w x h XRGB8888 dumb framebuffer, draws the pattern into the
  * mode-sized window at its bottom right, scans that window out and compares
  * the display with it. Returns the number of memory entries (or 0 when the
@@ -318,7 +256,12 @@ static void test_scanout_256m(void) { scanout(8192, 8192, false); }
  */
 static void big_resource(uint32_t w, uint32_t h)
 {
-	fragment();
+	{
+		char summary[640];
+
+		wb_fragment(summary, sizeof(summary));
+		wb_info("fragmenter: %s\n", summary);
+	}
 	scanout(2048, 1024, true);
 	scanout(4096, 4096, true);
 	scanout(w, h, true);

@@ -1,8 +1,8 @@
 #!/bin/sh
-# build-kernel.sh KIND [CONFIG]: build the "base" (unmodified 7.3) or
-# "project" kernel with config/CONFIG.config (default vm) on top of
-# allnoconfig. Output: $WB_BUILD/out-KIND-CONFIG/arch/x86/boot/bzImage.
-# Nothing is run when neither the sources nor the config changed.
+# build-kernel.sh KIND [CONFIG]: build the "base" (unmodified 7.3), the
+# "project" or the "huge" kernel (the benchmark's anchor, see overlay.sh)
+# with config/CONFIG.config (default vm) on top of allnoconfig. Output:
+# $WB_BUILD/out-KIND-CONFIG/arch/x86/boot/bzImage. Nothing is run when neither the sources nor the config changed.
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -16,8 +16,8 @@ exec 9>"$WB_BUILD/build-$kind.lock"
 flock 9
 case $kind in
 base)	src=$WB_BUILD/linux; rev=$(git -C "$src" rev-parse pristine) ;;
-project) src=$WB_BUILD/src-project; rev=$("$WB_DIR/overlay.sh") ;;
-*)	die "build-kernel.sh: KIND is base or project, not '$kind'" ;;
+project|huge) src=$WB_BUILD/src-$kind; rev=$("$WB_DIR/overlay.sh" "$kind") ;;
+*)	die "build-kernel.sh: KIND is base, project or huge, not '$kind'" ;;
 esac
 out=$WB_BUILD/out-$kind-$cfg
 log=$WB_BUILD/logs/build-$kind-$cfg.log

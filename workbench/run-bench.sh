@@ -1,12 +1,15 @@
 #!/bin/sh
-# run-bench.sh [BOOTS]: boot the unmodified and the project kernel
-# alternately, BOOTS times each (default 3, or $WB_BENCH_BOOTS), run the
-# benchmark (benchmark/chunk_bench) in each boot, then print the table of
-# medians (bench-report.py). Results: $WB_BUILD/results/bench/KIND-N/
-# (bench.json, bench.log, console.log), the table, bench.csv, bench-summary.json
-# and bench.png in $WB_BUILD/results/bench/. Build both kernels first
-# (prepare.sh base, prepare.sh project; "make bench" does). WB_BENCH_ARGS=-q
-# runs a quarter of the repetitions.
+# run-bench.sh [BOOTS]: boot the unmodified kernel, the "huge" anchor (7.3
+# with vkms on a huge tmpfs mount, see overlay.sh) and the project kernel in
+# turn, BOOTS times each (default 3, or $WB_BENCH_BOOTS), run the benchmark
+# (benchmark/chunk_bench) in each boot, then print the table of medians
+# (bench-report.py). Results: $WB_BUILD/results/bench/KIND-N/ (bench.json,
+# bench.log, console.log), the table, bench.csv, bench-summary.json and
+# bench.png in $WB_BUILD/results/bench/. Build the kernels first (prepare.sh
+# base, huge and project; "make bench" does). WB_BENCH_ARGS=-q runs a
+# quarter of the repetitions. WB_BENCH_KINDS lists the kernels (default
+# "base huge project"): another kernel KIND (build/out-KIND-vm) is compared
+# with the project kernel in the report's last table.
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -19,7 +22,7 @@ mkdir -p "$out"
 start=$(date +%s)
 i=1
 while [ "$i" -le "$boots" ]; do
-	for kind in base project; do
+	for kind in ${WB_BENCH_KINDS:-base huge project}; do
 		# Never two VMs at once: the figures would measure each other.
 		while pgrep -f qemu-system >/dev/null; do
 			sleep 5
