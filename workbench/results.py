@@ -728,10 +728,12 @@ def figures(root):
         start = next((i for i, l in enumerate(lines) if l.strip().startswith("Targets")), None)
         if start is not None:
             print(f"\nThe benchmark (make bench, {when}; the whole table is in README), against\n"
-                  "7.3's shmem helper without a huge tmpfs mount (with one, shmem is\n"
-                  "faster on the first-touch path today):")
+                  "7.3's shmem helper, 7.3 with vkms on a huge tmpfs mount (shmem with\n"
+                  "THP) and anonymous THP memory in the same boot:")
             for line in lines[start:]:
-                if line.strip() and not line.startswith("Files:"):
+                if line.startswith(("Files:", "The project kernel against")):
+                    break
+                if line.strip():
                     print(f"  {line.strip()}")
     return 0
 
