@@ -185,7 +185,7 @@ static uint32_t dumb_create(int fd, uint32_t w, uint32_t h, uint32_t *pitch, uin
 	return c.handle;
 }
 
-/* Maps at at, where nothing else is mapped, unless at is NULL. */
+/* Maps at the address "at" (where nothing may be mapped yet) unless it is NULL. */
 static void *dumb_mmap_at(int fd, uint32_t handle, uint64_t size, void *at)
 {
 	struct drm_mode_map_dumb m = { .handle = handle };
@@ -214,13 +214,14 @@ static void dumb_destroy(int fd, uint32_t handle)
 }
 
 /*
- * Find framebuffer fb_id in debugfs and, among the lines describing it, the
- * first one holding key: copied from key on into buf. False if there is none.
+ * Find framebuffer fb_id in debugfs and its object's "chunk object: N chunks,
+ * M pages, K bytes of chunk list" line. Returns false for other objects.
  */
-static bool fb_line(const struct dev *d, uint32_t fb_id, const char *key, char *buf, size_t len)
+static bool chunk_info(const struct dev *d, uint32_t fb_id, long *chunks, long *bytes)
 {
 	char path[96], line[256], want[48];
 	bool in_fb = false, found = false;
+	long pages;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/framebuffer", d->dbg);
@@ -229,33 +230,16 @@ static bool fb_line(const struct dev *d, uint32_t fb_id, const char *key, char *
 	if (!f)
 		die(path);
 	while (!found && fgets(line, sizeof(line), f)) {
-		const char *s;
+		const char *s = strstr(line, "chunk object:");
 
-		if (!strncmp(line, "framebuffer[", 12)) {
+		if (!strncmp(line, "framebuffer[", 12))
 			in_fb = !strncmp(line, want, strlen(want));
-			continue;
-		}
-		s = strstr(line, key);
-		if (in_fb && s) {
-			snprintf(buf, len, "%s", s);
-			found = true;
-		}
+		else if (in_fb && s)
+			found = sscanf(s, "chunk object: %ld chunks, %ld pages, %ld bytes",
+				       chunks, &pages, bytes) == 3;
 	}
 	fclose(f);
 	return found;
-}
-
-/* Its object's "chunk object: N chunks, M pages, K bytes of chunk list" */
-static bool chunk_info(const struct dev *d, uint32_t fb_id, long *chunks, long *bytes)
-{
-	char line[256];
-	long pages;
-
-	if (!fb_line(d, fb_id, "chunk object:", line, sizeof(line)) ||
-	    sscanf(line, "chunk object: %ld chunks, %ld pages, %ld bytes",
-		   chunks, &pages, bytes) != 3)
-		return false;
-	return true;
 }
 
 static uint32_t add_fb(int fd, uint32_t w, uint32_t h, uint32_t handle, uint32_t pitch)
@@ -686,7 +670,7 @@ static void bench_compose(const struct dev *d, int frames)
 		die("no primary plane");
 
 	for (int i = 0; i < 2; i++) {
-		uint32_t pitch, handles[4], pitches[4], offsets[4] = { 0 };
+		uint32_t pitch;
 		uint64_t size;
 		uint32_t *p;
 
@@ -695,11 +679,7 @@ static void bench_compose(const struct dev *d, int frames)
 		for (uint64_t w = 0; w < size / 4; w++)
 			p[w] = (uint32_t)(w * 2654435761u) >> (i * 4);
 		munmap(p, size);
-		handles[0] = bo[i];
-		pitches[0] = pitch;
-		if (drmModeAddFB2(d->fd, mode.hdisplay, mode.vdisplay, DRM_FORMAT_XRGB8888,
-				  handles, pitches, offsets, &fb[i], 0))
-			die("drmModeAddFB2");
+		fb[i] = add_fb(d->fd, mode.hdisplay, mode.vdisplay, bo[i], pitch);
 	}
 	if (drmModeSetCrtc(d->fd, crtc, fb[0], 0, 0, &conn->connector_id, 1, &mode))
 		die("drmModeSetCrtc");
