@@ -16,6 +16,8 @@
  * the driver refuses the resource with an errno at create or ADDFB2 time;
  * they fail on a silent success without backing (the window missing from
  * the display, or the host's refusal in the kernel log).
+ * too-many-entries fragments all the free memory and requires the driver
+ * to refuse a 256 MiB resource with E2BIG.
  *
  * The entry count comes from the driver's debugfs (framebuffer, the
  * object's "mem_entries=" line). The unmodified driver keeps no count, and
@@ -162,11 +164,13 @@ static long host_runs(const void *map, uint64_t size, long *iommu)
 /*
  * Creates a w x h XRGB8888 dumb framebuffer, draws the pattern into the
  * mode-sized window at its bottom right, scans that window out and compares
- * the display with it. Returns the number of memory entries (or 0 when the
- * driver refused the resource with an errno, which @may_refuse allows).
+ * the display with it. Returns the number of memory entries, or 0 when the
+ * driver refused the resource with an errno, which it stores in @refused
+ * (a refusal fails the subtest unless @refused is given).
  */
-static long scanout(uint32_t w, uint32_t h, bool may_refuse)
+static long scanout(uint32_t w, uint32_t h, int *refused)
 {
+
 	const uint32_t seed = 0x7e57;
 	uint32_t handle, pitch, fb, handles[4] = {}, pitches[4] = {}, offsets[4] = {};
 	uint32_t x, y;
@@ -186,11 +190,14 @@ static long scanout(uint32_t w, uint32_t h, bool may_refuse)
 	y = h - o.mode.vdisplay;
 	refused_before = klog_count(HOST_REFUSED);
 
+	if (refused)
+		*refused = 0;
 	ret = wb_dumb_create(o.fd, w, h, 32, &handle, &pitch, &size);
-	if (ret && may_refuse) {
+	if (ret && refused) {
 		wb_info("%ux%u (%" PRIu64 " MiB): refused by the driver at create: %d (%s)\n",
 			w, h, (uint64_t)w * h * 4 >> 20, ret, strerror(-ret));
 		close(o.fd);
+		*refused = ret;
 		return 0;
 	}
 	wb_assert_ret(ret, 0);
@@ -203,9 +210,10 @@ static long scanout(uint32_t w, uint32_t h, bool may_refuse)
 	handles[0] = handle;
 	pitches[0] = pitch;
 	ret = drmModeAddFB2(o.fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &fb, 0);
-	if (ret && may_refuse) {
+	if (ret && refused) {
 		wb_info("%ux%u: refused by the driver at ADDFB2: %d (%s)\n", w, h, -errno,
 			strerror(errno));
+		*refused = -errno;
 		munmap(map, size);
 		close(o.fd);
 		return 0;
@@ -245,10 +253,10 @@ static long scanout(uint32_t w, uint32_t h, bool may_refuse)
 	return entries;
 }
 
-static void test_scanout_8m(void)   { scanout(2048, 1024, false); }
-static void test_scanout_64m(void)  { scanout(4096, 4096, false); }
-static void test_scanout_128m(void) { scanout(8192, 4096, false); }
-static void test_scanout_256m(void) { scanout(8192, 8192, false); }
+static void test_scanout_8m(void)   { scanout(2048, 1024, NULL); }
+static void test_scanout_64m(void)  { scanout(4096, 4096, NULL); }
+static void test_scanout_128m(void) { scanout(8192, 4096, NULL); }
+static void test_scanout_256m(void) { scanout(8192, 8192, NULL); }
 
 /*
  * In a fragmented guest: the 8 and 64 MiB resources for the entry counts,
@@ -256,19 +264,92 @@ static void test_scanout_256m(void) { scanout(8192, 8192, false); }
  */
 static void big_resource(uint32_t w, uint32_t h)
 {
-	{
-		char summary[640];
+	char summary[640];
+	int refused;
 
-		wb_fragment(summary, sizeof(summary));
-		wb_info("fragmenter: %s\n", summary);
-	}
-	scanout(2048, 1024, true);
-	scanout(4096, 4096, true);
-	scanout(w, h, true);
+	wb_fragment(summary, sizeof(summary));
+	wb_info("fragmenter: %s\n", summary);
+	scanout(2048, 1024, &refused);
+	scanout(4096, 4096, &refused);
+	scanout(w, h, &refused);
 }
 
 static void test_big_resource_128m(void) { big_resource(8192, 4096); }
 static void test_big_resource_256m(void) { big_resource(8192, 8192); }
+
+/* Free memory in blocks of two pages or more (/proc/buddyinfo), in KiB. */
+static long free_blocks_kb(void)
+{
+	char line[512];
+	long kb = 0;
+	FILE *f = fopen("/proc/buddyinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *s = strstr(line, "zone");
+		long count;
+		int n;
+
+		if (!s)
+			continue;
+		s += strlen("zone");
+		s += strspn(s, " ");
+		s += strcspn(s, " ");
+		for (int order = 0; sscanf(s, "%ld%n", &count, &n) == 1; order++, s += n)
+			if (order)
+				kb += count << order << 2;
+	}
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * Every free page a single one, so that a 256 MiB resource needs far more
+ * than QEMU's 16384 entries without an IOMMU: all the free memory
+ * fragmented (wb_fragment_all()), then what the kernel kept free in blocks
+ * of two pages or more (over 100 MiB of 4 GiB: it stops at the watermarks
+ * and lowmem reserves) taken by ballast resources of 16 MiB, which the
+ * chunk helper fills from its largest blocks first. Then the driver must
+ * refuse the 256 MiB resource at creation with -E2BIG. A driver that keeps
+ * no count (the unmodified one: big-resource-256m shows the host refusing
+ * it) skips, and so does a boot with an IOMMU, where any resource is one
+ * entry.
+ */
+#define FRAG_FLOOR_KB	(32 << 10)
+#define BALLAST_KB	(16 << 10)
+
+static void test_too_many_entries(void)
+{
+	uint32_t handle, pitch;
+	struct wb_output o;
+	char summary[640];
+	long ballast_kb, entries;
+	uint64_t size;
+	int refused;
+
+	if (iommu_present())
+		wb_skip("behind an IOMMU a resource is one memory entry\n");
+	if (scanout(2048, 1024, NULL) < 0)
+		wb_skip("the driver keeps no count of memory entries\n");
+	wb_fragment_all(FRAG_FLOOR_KB, summary, sizeof(summary));
+	wb_info("fragmenter: %s\n", summary);
+
+	/* Not the master: scanout() opens the device again to set the CRTC. */
+	wb_output_find("virtio_gpu", &o);
+	drmDropMaster(o.fd);
+	ballast_kb = free_blocks_kb() + BALLAST_KB;
+	for (long left = ballast_kb; left > 0; left -= BALLAST_KB)
+		wb_assert_ret(wb_dumb_create(o.fd, 4096, BALLAST_KB / 16, 32, &handle, &pitch,
+					     &size), 0);
+	wb_info("ballast: %ld MiB; %ld MiB left free in blocks of two pages or more\n",
+		ballast_kb >> 10, free_blocks_kb() >> 10);
+
+	entries = scanout(8192, 8192, &refused);
+	wb_assert_f(refused, "the 256 MiB resource was created, with %ld memory entries", entries);
+	wb_assert_f(refused == -E2BIG, "the 256 MiB resource was refused with %d (%s), not E2BIG",
+		    refused, strerror(-refused));
+	close(o.fd);
+}
 
 static const struct wb_subtest tests[] = {
 	{ "scanout-8m", test_scanout_8m, 120 },
@@ -277,6 +358,7 @@ static const struct wb_subtest tests[] = {
 	{ "scanout-256m", test_scanout_256m, 150 },
 	{ "big-resource-128m", test_big_resource_128m, 230 },
 	{ "big-resource-256m", test_big_resource_256m, 230 },
+	{ "too-many-entries", test_too_many_entries, 230 },
 };
 
 int main(int argc, char **argv)

@@ -519,10 +519,10 @@ long wb_meminfo_kb(const char *key)
 
 /*
  * The fragmenter. GEM pages are GFP_HIGHUSER: unmovable memory, which
- * fragmenting anonymous (movable) memory leaves alone. Fill about 40% of the
- * guest's memory (1600 MiB of 4 GiB) with single unmovable pages and free
- * every other one, so that the free memory in those pageblocks is single
- * pages, which order-0 allocations (shmem's) take first.
+ * fragmenting anonymous (movable) memory leaves alone. Fill memory with
+ * single unmovable pages and free every other one, so that the free memory
+ * in those pageblocks is single pages, which order-0 allocations (shmem's)
+ * take first.
  *
  * The pages are pipe buffers (alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT),
  * the same kind as GEM's): pages written alternately into two pipes come
@@ -535,49 +535,81 @@ long wb_meminfo_kb(const char *key)
  */
 #define FRAG_PIPE_PAGES	1024	/* 4 MiB a pipe */
 
-void wb_fragment(char *summary, size_t len)
+/*
+ * Fills up to @pairs pairs of pipes, fewer once MemAvailable drops below
+ * @floor_kb, and closes the second pipe of each pair.
+ */
+static void fragment(size_t pairs, long floor_kb, char *summary, size_t len)
 {
-	long total_kb = wb_meminfo_kb("MemTotal");
-	size_t pages = (size_t)(total_kb * 4 / 10) / 4, pairs;
-	struct rlimit rl = { 4096, 4096 };
+	struct rlimit rl = { 4 * pairs + 64, 4 * pairs + 64 };
 	static char page[4096];
 	double start = wb_now();
-	char line[512] = "";
+	char line[512] = "", zone[256];
 	int (*fds)[2][2];
+	size_t filled;
 	FILE *f;
 
-	if (pages > (1600u << 20) / 4096)
-		pages = (1600u << 20) / 4096;
-	pairs = pages / 2 / FRAG_PIPE_PAGES;
 	fds = calloc(pairs, sizeof(*fds));
 	wb_assert(fds && !setrlimit(RLIMIT_NOFILE, &rl));
 	memset(page, 0x5a, sizeof(page));
-	for (size_t p = 0; p < pairs; p++) {
+	for (filled = 0; filled < pairs; filled++) {
+		if (floor_kb && wb_meminfo_kb("MemAvailable") < floor_kb)
+			break;
 		for (int k = 0; k < 2; k++) {
-			wb_assert(!pipe(fds[p][k]));
-			wb_assert(fcntl(fds[p][k][1], F_SETPIPE_SZ, FRAG_PIPE_PAGES * 4096) >=
-				  FRAG_PIPE_PAGES * 4096);
+			wb_assert(!pipe(fds[filled][k]));
+			wb_assert(fcntl(fds[filled][k][1], F_SETPIPE_SZ,
+					FRAG_PIPE_PAGES * 4096) >= FRAG_PIPE_PAGES * 4096);
 		}
 		for (int i = 0; i < FRAG_PIPE_PAGES; i++)
 			for (int k = 0; k < 2; k++)
-				wb_assert(write(fds[p][k][1], page, sizeof(page)) == sizeof(page));
+				wb_assert(write(fds[filled][k][1], page, sizeof(page)) ==
+					  sizeof(page));
 	}
-	for (size_t p = 0; p < pairs; p++) {
+	for (size_t p = 0; p < filled; p++) {
 		close(fds[p][1][0]);
 		close(fds[p][1][1]);
 	}
 
-	/* Free blocks of the Normal zone by order, for the log. */
+	/* Free blocks of the DMA32 and Normal zones by order, for the log. */
 	f = fopen("/proc/buddyinfo", "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, "Normal"))
-			break;
+	while (f && fgets(zone, sizeof(zone), f)) {
+		char *s = strstr(zone, "zone");
+
+		if (!s || !(strstr(s, "DMA32") || strstr(s, "Normal")))
+			continue;
+		s[strcspn(s, "\n")] = '\0';
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s",
+			 line[0] ? "; " : "", s + strlen("zone"));
+	}
 	if (f)
 		fclose(f);
-	line[strcspn(line, "\n")] = '\0';
 	snprintf(summary, len,
-		 "%zu MiB of single unmovable pages of %ld MiB, every other freed, in %.1f s; buddyinfo: %s",
-		 pairs * 2 * FRAG_PIPE_PAGES * 4096 >> 20, total_kb >> 10, wb_now() - start, line);
+		 "%zu MiB of single unmovable pages of %ld MiB, every other freed, in %.1f s; %ld MiB free; buddyinfo: %s",
+		 filled * 2 * FRAG_PIPE_PAGES * 4096 >> 20, wb_meminfo_kb("MemTotal") >> 10,
+		 wb_now() - start, wb_meminfo_kb("MemFree") >> 10, line);
+}
+
+/* About 40% of the guest's memory, at most 1600 MiB (of 4 GiB). */
+void wb_fragment(char *summary, size_t len)
+{
+	size_t pages = (size_t)wb_meminfo_kb("MemTotal") * 4 / 10 / 4;
+
+	if (pages > (1600u << 20) / 4096)
+		pages = (1600u << 20) / 4096;
+	fragment(pages / 2 / FRAG_PIPE_PAGES, 0, summary, len);
+}
+
+/*
+ * All the memory there is, until MemAvailable is below @floor_kb. What is
+ * left in runs of more than a page afterwards is about @floor_kb and the
+ * kernel's reserves (watermarks, lowmem protection: over 100 MiB of 4 GiB),
+ * which the page allocator keeps free; the rest is single pages.
+ */
+void wb_fragment_all(long floor_kb, char *summary, size_t len)
+{
+	size_t pages = (size_t)wb_meminfo_kb("MemAvailable") / 4;
+
+	fragment(pages / 2 / FRAG_PIPE_PAGES + 1, floor_kb, summary, len);
 }
 
 /* Free pages parked in the per-CPU lists (/proc/zoneinfo "count:"), in kB. */

@@ -91,6 +91,7 @@ long wb_proc_kb(const char *path, const char *key);	/* "key: N kB" line, -1 if a
 long wb_meminfo_kb(const char *key);	/* /proc/meminfo field, -1 if absent */
 long wb_mem_used_kb(void);		/* MemTotal - MemFree - per-CPU free lists */
 void wb_fragment(char *summary, size_t len);	/* fragments unmovable memory */
+void wb_fragment_all(long floor_kb, char *summary, size_t len);	/* all of it */
 void wb_settle(void);			/* sync, drop caches, short sleep */
 int wb_dmabuf_count(void);		/* debugfs dma_buf/bufinfo total, -1 if n/a */
 long wb_dmabuf_file_count(unsigned long ino);	/* its "count" column, -1 if absent */
