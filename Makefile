@@ -82,7 +82,8 @@ docs:
 	$(WB)/docs.sh
 
 clean:
-	rm -rf build/out-* build/results build/src-project
+	rm -rf build/out-* build/linux/out-* build/results build/src-*
+	git -C build/linux worktree prune 2>/dev/null || true
 
 help:
 	@sed -n 's/^## //p' Makefile

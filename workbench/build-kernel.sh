@@ -2,7 +2,9 @@
 # build-kernel.sh KIND [CONFIG]: build the "base" (unmodified 7.3), the
 # "project" or the "huge" kernel (the benchmark's anchor, see overlay.sh)
 # with config/CONFIG.config (default vm) on top of allnoconfig. Output:
-# $WB_BUILD/out-KIND-CONFIG/arch/x86/boot/bzImage. Nothing is run when neither the sources nor the config changed.
+# $WB_BUILD/out-KIND-CONFIG/arch/x86/boot/bzImage, a link to out-CONFIG in
+# the kernel's source tree. Nothing is run when neither the sources nor the
+# config changed.
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -19,9 +21,18 @@ base)	src=$WB_BUILD/linux; rev=$(git -C "$src" rev-parse pristine) ;;
 project|huge) src=$WB_BUILD/src-$kind; rev=$("$WB_DIR/overlay.sh" "$kind") ;;
 *)	die "build-kernel.sh: KIND is base, project or huge, not '$kind'" ;;
 esac
-out=$WB_BUILD/out-$kind-$cfg
+# The output directory is a subdirectory of the source tree, so kbuild names
+# every source and header relative to it ("../"): a file the trees share
+# compiles to the same ccache entry in each of them, and the second kernel
+# of a config is mostly cache hits. (With the trees' absolute paths in the
+# commands nothing was shared.) A build of the old layout, a directory
+# where the link goes now, is dropped.
+out=$src/out-$cfg
+link=$WB_BUILD/out-$kind-$cfg
 log=$WB_BUILD/logs/build-$kind-$cfg.log
 mkdir -p "$out" "$WB_BUILD/logs"
+[ -L "$link" ] || rm -rf "$link"
+ln -sfn "$out" "$link"
 
 stamp="$rev $(cat "$WB_DIR/config/vm.config" "$frag" | sha256sum | cut -c1-16)"
 if [ -f "$out/arch/x86/boot/bzImage" ] && [ "$(cat "$out/.wb-stamp" 2>/dev/null)" = "$stamp" ]; then
