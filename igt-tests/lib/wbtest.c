@@ -602,8 +602,8 @@ void wb_fragment(char *summary, size_t len)
 /*
  * All the memory there is, until MemAvailable is below @floor_kb. What is
  * left in runs of more than a page afterwards is about @floor_kb and the
- * kernel's reserves (watermarks, lowmem protection: over 100 MiB of 4 GiB),
- * which the page allocator keeps free; the rest is single pages.
+ * kernel's reserves (watermarks, lowmem protection), which the page
+ * allocator keeps free: about 200 MiB of 4 GiB. The rest is single pages.
  */
 void wb_fragment_all(long floor_kb, char *summary, size_t len)
 {
