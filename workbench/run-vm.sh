@@ -92,7 +92,13 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 $accel $machine -smp 2 
 	-fsdev local,id=results,path="$out",security_model=none \
 	-device virtio-9p-pci,fsdev=results,mount_tag=results \
 	-serial "$serial" -monitor none -display none || rc=$?
-[ -z "${watchdog:-}" ] || kill "$watchdog" 2>/dev/null || true
+# The watchdog and its sleep, which would otherwise outlive the run (holding
+# the caller's files, a build lock for one).
+if [ -n "${watchdog:-}" ]; then
+	sleeper=$(pgrep -P "$watchdog" || true)
+	# shellcheck disable=SC2086
+	kill "$watchdog" $sleeper 2>/dev/null || true
+fi
 [ -z "${qmp:-}" ] || { kill "$screendump" 2>/dev/null; rm -f "$qmp"; }
 
 [ "$serial" != mon:stdio ] || exit 0
