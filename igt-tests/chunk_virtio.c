@@ -328,9 +328,9 @@ static void test_too_many_entries(void)
 	int refused;
 
 	if (iommu_present())
-		wb_skip("behind an IOMMU a resource is one memory entry\n");
+		wb_skip("behind an IOMMU a resource is one memory entry");
 	if (scanout(2048, 1024, NULL) < 0)
-		wb_skip("the driver keeps no count of memory entries\n");
+		wb_skip("the driver keeps no count of memory entries");
 	wb_fragment_all(FRAG_FLOOR_KB, summary, sizeof(summary));
 	wb_info("fragmenter: %s\n", summary);
 
