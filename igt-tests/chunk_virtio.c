@@ -170,7 +170,6 @@ static long host_runs(const void *map, uint64_t size, long *iommu)
  */
 static long scanout(uint32_t w, uint32_t h, int *refused)
 {
-
 	const uint32_t seed = 0x7e57;
 	uint32_t handle, pitch, fb, handles[4] = {}, pitches[4] = {}, offsets[4] = {};
 	uint32_t x, y;
@@ -307,8 +306,8 @@ static long free_blocks_kb(void)
  * Every free page a single one, so that a 256 MiB resource needs far more
  * than QEMU's 16384 entries without an IOMMU: all the free memory
  * fragmented (wb_fragment_all()), then what the kernel kept free in blocks
- * of two pages or more (over 100 MiB of 4 GiB: it stops at the watermarks
- * and lowmem reserves) taken by ballast resources of 16 MiB, which the
+ * of two pages or more (about 200 MiB of 4 GiB: its watermarks and lowmem
+ * reserves) taken by ballast resources of 16 MiB, which the
  * chunk helper fills from its largest blocks first. Then the driver must
  * refuse the 256 MiB resource at creation with -E2BIG. A driver that keeps
  * no count (the unmodified one: big-resource-256m shows the host refusing
