@@ -73,9 +73,14 @@ def read(path):
 
 
 def console(d):
-    """A boot's console without printk timestamps."""
-    return [re.sub(r"^\[\s*\d+\.\d+\] ?", "", l.rstrip("\r"))
-            for l in read(os.path.join(d, "console.log"))]
+    """A boot's console without printk timestamps. A record cut short when
+    another CPU took the console over is printed again whole on the next
+    line (8250's nbcon console ends the partial line first); only the whole
+    one is kept, or a KTAP line would count twice, once under a cut name."""
+    lines = [l.rstrip("\r") for l in read(os.path.join(d, "console.log"))]
+    return [re.sub(r"^\[\s*\d+\.\d+\] ?", "", l)
+            for l, nxt in zip(lines, lines[1:] + [""])
+            if not (l and nxt.startswith(l) and nxt != l)]
 
 
 def taint_flags(mask):
