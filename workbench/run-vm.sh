@@ -6,6 +6,7 @@
 # the cause, when the run hangs past $WB_VM_TIMEOUT seconds, when the guest
 # did not finish its job, or when the console shows a kernel crash report.
 # WB_KVM=1 uses KVM instead of TCG; WB_TEST_TIMEOUT bounds each test (s).
+# WB_MACHINE is QEMU's machine type (default pc; the IOMMU boot is q35).
 # WB_DISPLAY adds display devices (default: none, not even QEMU's VGA) and
 # a QMP socket whose screendumps guest tests ask for (screendump.py):
 #   qemu   virtio-gpu-pci, bochs-display and cirrus-vga; vkms not started
@@ -46,15 +47,15 @@ cmdline="$cmdline wb.mode=$mode wb.list=$list wb.timeout=${WB_TEST_TIMEOUT:-240}
 # The display devices. Each has the id screendump.py names it by. Big
 # framebuffers need more host memory for virtio-gpu's resources than the
 # 256 MiB QEMU allows by default.
-machine="-vga none"
+machine="-machine ${WB_MACHINE:-pc} -vga none"
 vgpu=virtio-gpu-pci,id=vgpu,max_hostmem=2G
 case ${WB_DISPLAY:-} in
 '')	;;
 qemu)	machine="$machine -device $vgpu -device bochs-display,id=bochs -device cirrus-vga,id=cirrus"
 	cmdline="$cmdline initcall_blacklist=vkms_init" ;;
-iommu)	machine="-vga none -machine q35 -device intel-iommu,intremap=off -device $vgpu,iommu_platform=on"
+iommu)	machine="-machine q35 -vga none -device intel-iommu,intremap=off -device $vgpu,iommu_platform=on"
 	cmdline="$cmdline intel_iommu=on initcall_blacklist=vkms_init" ;;
-vesa)	machine="-vga std"
+vesa)	machine="-machine ${WB_MACHINE:-pc} -vga std"
 	cmdline="$cmdline vga=0x318 initcall_blacklist=bochs_pci_driver_init,vkms_init" ;;
 *)	die "WB_DISPLAY is qemu, iommu or vesa, not '$WB_DISPLAY'" ;;
 esac
