@@ -745,9 +745,11 @@ def figures(root):
 
 def differ(base_dir, proj_dir, out):
     """The IGT list entries whose results differ between the kernels, as
-    lists to run again (one a boot they came from): OUTDIR/rerun-BOOT.txt."""
+    lists to run again (one a boot they came from): OUTDIR/rerun-BOOT.txt.
+    Programs that left a kernel report or crashed go last: an oops ends
+    the boot, and what comes after it would not run again."""
     base, proj = load(base_dir), load(proj_dir)
-    lists = {}
+    lists, risky = {}, set()
     for name in sorted(set(base) & set(proj)):
         (b, boot, _), p = base[name], proj[name][0]
         # A pass on one kernel and a skip on the other (a test that needs
@@ -757,9 +759,11 @@ def differ(base_dir, proj_dir, out):
         drv, test = driver_of(proj_dir, boot, name)
         binary, _, sub = test.partition("@")
         lists.setdefault(boot, {}).setdefault((drv, binary), []).append(sub)
+        if any(r == "crash" or r.startswith("dmesg") for r in (b, p)):
+            risky.add((drv, binary))
     for boot, entries in lists.items():
         with open(os.path.join(out, f"rerun-{boot}.txt"), "w") as f:
-            for (drv, binary), subs in entries.items():
+            for (drv, binary), subs in sorted(entries.items(), key=lambda e: e[0] in risky):
                 f.write(f"{drv} {binary} {','.join(s for s in subs if s)}\n".replace(" \n", "\n"))
     return 0 if lists else 1
 
