@@ -72,15 +72,24 @@ def read(path):
         return []
 
 
+# What nbcon prints before a record it prints again: another CPU took the
+# console over in the middle of it (8250 ends the cut line first).
+REPLAY = "** replaying previous printk message **"
+
+
 def console(d):
-    """A boot's console without printk timestamps. A record cut short when
-    another CPU took the console over is printed again whole on the next
-    line (8250's nbcon console ends the partial line first); only the whole
+    """A boot's console without printk timestamps. A record cut short by a
+    console takeover is printed again whole after REPLAY; only the whole
     one is kept, or a KTAP line would count twice, once under a cut name."""
-    lines = [l.rstrip("\r") for l in read(os.path.join(d, "console.log"))]
-    return [re.sub(r"^\[\s*\d+\.\d+\] ?", "", l)
-            for l, nxt in zip(lines, lines[1:] + [""])
-            if not (l and nxt.startswith(l) and nxt != l)]
+    raw = [l.rstrip("\r") for l in read(os.path.join(d, "console.log"))]
+    lines = []
+    for l, nxt in zip(raw, raw[1:] + [""]):
+        if l == REPLAY:
+            if lines and nxt.startswith(lines[-1]):
+                lines.pop()
+            continue
+        lines.append(l)
+    return [re.sub(r"^\[\s*\d+\.\d+\] ?", "", l) for l in lines]
 
 
 def taint_flags(mask):
