@@ -47,18 +47,20 @@ cmdline="$cmdline wb.mode=$mode wb.list=$list wb.timeout=${WB_TEST_TIMEOUT:-240}
 # The display devices. Each has the id screendump.py names it by. Big
 # framebuffers need more host memory for virtio-gpu's resources than the
 # 256 MiB QEMU allows by default.
-machine="-machine ${WB_MACHINE:-pc} -vga none"
+machine="-machine ${WB_MACHINE:-pc}"
+vga=none
 vgpu=virtio-gpu-pci,id=vgpu,max_hostmem=2G
 case ${WB_DISPLAY:-} in
 '')	;;
 qemu)	machine="$machine -device $vgpu -device bochs-display,id=bochs -device cirrus-vga,id=cirrus"
 	cmdline="$cmdline initcall_blacklist=vkms_init" ;;
-iommu)	machine="-machine q35 -vga none -device intel-iommu,intremap=off -device $vgpu,iommu_platform=on"
+iommu)	machine="-machine q35 -device intel-iommu,intremap=off -device $vgpu,iommu_platform=on"
 	cmdline="$cmdline intel_iommu=on initcall_blacklist=vkms_init" ;;
-vesa)	machine="-machine ${WB_MACHINE:-pc} -vga std"
+vesa)	vga=std
 	cmdline="$cmdline vga=0x318 initcall_blacklist=bochs_pci_driver_init,vkms_init" ;;
 *)	die "WB_DISPLAY is qemu, iommu or vesa, not '$WB_DISPLAY'" ;;
 esac
+machine="$machine -vga $vga"
 
 serial="file:$out/console.log"
 case $mode in *shell) serial=mon:stdio ;; esac
