@@ -208,6 +208,7 @@ drm_chunk_dma_iter_length(const struct drm_chunk_dma_iter *iter)
 struct drm_chunk *drm_chunks_alloc(size_t size, size_t max_run, gfp_t gfp,
 				   unsigned int *nr_chunks);
 void drm_chunks_free(struct drm_chunk *chunks, unsigned int nr_chunks);
+unsigned long drm_chunk_free_first_block(struct drm_chunk *chunk);
 size_t drm_chunks_max_run(struct device *dev);
 int drm_chunks_dma_map(struct device *dev, struct drm_chunk *chunks,
 		       unsigned int nr_chunks, enum dma_data_direction dir,

@@ -21,7 +21,9 @@ struct dma_buf_attachment;
 struct drm_device;
 struct drm_file;
 struct drm_mode_create_dumb;
+struct drm_gem_chunk_reclaim;
 struct drm_printer;
+struct file;
 struct iosys_map;
 struct sg_table;
 struct vm_area_struct;
@@ -99,6 +101,35 @@ struct drm_gem_chunk_object {
 	bool dma_mapped : 1;
 
 	/**
+	 * @no_reclaim: Never evict the object under memory pressure. Set it
+	 * before the backing storage is allocated, e.g. in
+	 * &drm_driver.gem_create_object, for memory the device keeps using
+	 * without holding a pin or a DMA mapping of the helper.
+	 */
+	bool no_reclaim : 1;
+
+	/**
+	 * @madv: Whether the driver's userspace still needs the contents,
+	 * see drm_gem_chunk_madvise_locked(): 0 (will need), above 0 (don't
+	 * need, may be purged) or below 0 (purged).
+	 */
+	int madv;
+
+	/**
+	 * @backup: shmem file holding the contents of the first
+	 * @backup_pages pages while they are evicted, see the Reclaim section
+	 * of the helper's documentation. NULL until the first eviction.
+	 */
+	struct file *backup;
+
+	/**
+	 * @backup_pages: Number of pages, from the start of the object, that
+	 * are in @backup and not in @chunks: 0 while the object is resident,
+	 * the object's size in pages once it is evicted.
+	 */
+	unsigned long backup_pages;
+
+	/**
 	 * @gfp: GFP flags of the backing storage. drm_gem_chunk_init() sets
 	 * %GFP_HIGHUSER unless the driver set other flags before, e.g. in
 	 * &drm_driver.gem_create_object: %GFP_KERNEL | %__GFP_DMA32 for a
@@ -122,6 +153,8 @@ struct drm_gem_chunk_object {
 	 * lookups in long lists; published with @chunks.
 	 */
 	unsigned long *index;
+	/* Reclaim state of the object's device, see drm_gem_chunk_init(). */
+	struct drm_gem_chunk_reclaim *reclaim;
 };
 
 #define to_drm_gem_chunk_obj(obj) \
@@ -158,6 +191,10 @@ void drm_gem_chunk_sync_for_cpu(struct drm_gem_chunk_object *cobj,
 				enum dma_data_direction dir);
 void drm_gem_chunk_sync_for_device(struct drm_gem_chunk_object *cobj,
 				   enum dma_data_direction dir);
+
+int drm_gem_chunk_madvise_locked(struct drm_gem_chunk_object *cobj, int madv);
+bool drm_gem_chunk_is_purgeable(const struct drm_gem_chunk_object *cobj);
+void drm_gem_chunk_purge_locked(struct drm_gem_chunk_object *cobj);
 
 struct page *drm_gem_chunk_page_at(struct drm_gem_chunk_object *cobj,
 				   size_t offset);
@@ -318,18 +355,25 @@ static inline int drm_gem_chunk_object_mmap(struct drm_gem_object *obj,
  * as resident once their backing storage is allocated.
  *
  * Returns:
- * %DRM_GEM_OBJECT_RESIDENT if the object has its own backing storage, 0
- * otherwise.
+ * %DRM_GEM_OBJECT_RESIDENT if the object has its own backing storage in
+ * memory (not evicted), with %DRM_GEM_OBJECT_PURGEABLE if its contents may
+ * be purged; 0 for imports.
  */
 static inline enum drm_gem_object_status
 drm_gem_chunk_object_status(struct drm_gem_object *obj)
 {
 	struct drm_gem_chunk_object *cobj = to_drm_gem_chunk_obj(obj);
 
-	if (drm_gem_is_imported(obj) || !READ_ONCE(cobj->chunks))
-		return 0;
+	enum drm_gem_object_status status = 0;
 
-	return DRM_GEM_OBJECT_RESIDENT;
+	if (drm_gem_is_imported(obj))
+		return 0;
+	if (READ_ONCE(cobj->chunks))
+		status |= DRM_GEM_OBJECT_RESIDENT;
+	if (READ_ONCE(cobj->madv) > 0)
+		status |= DRM_GEM_OBJECT_PURGEABLE;
+
+	return status;
 }
 
 /*
@@ -360,5 +404,11 @@ drm_gem_chunk_prime_import_no_map(struct drm_device *dev,
 #define DRM_GEM_CHUNK_DRIVER_OPS \
 	.gem_prime_import = drm_gem_chunk_prime_import_no_map, \
 	.dumb_create = drm_gem_chunk_dumb_create
+
+#if IS_ENABLED(CONFIG_KUNIT)
+unsigned long drm_gem_chunk_reclaim_count(struct drm_device *dev);
+unsigned long drm_gem_chunk_reclaim_scan(struct drm_device *dev,
+					 unsigned long nr_to_scan);
+#endif
 
 #endif /* __DRM_GEM_CHUNK_HELPER_H__ */

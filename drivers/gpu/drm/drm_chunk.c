@@ -729,6 +729,36 @@ void drm_chunks_free(struct drm_chunk *chunks, unsigned int nr_chunks)
 }
 EXPORT_SYMBOL_GPL(drm_chunks_free);
 
+/**
+ * drm_chunk_free_first_block - Free the first allocation block of a chunk
+ * @chunk: a chunk of a list allocated by drm_chunks_alloc(), unmapped
+ *
+ * Frees the block (a compound page, or a single page) that the chunk starts
+ * with and shortens the chunk by it, so that a list can be given back piece
+ * by piece, e.g. while its contents are copied elsewhere under memory
+ * pressure. A chunk whose length drops to zero must be removed from its
+ * list before the list is used again.
+ *
+ * Returns:
+ * The number of pages freed.
+ */
+unsigned long drm_chunk_free_first_block(struct drm_chunk *chunk)
+{
+	unsigned int order = compound_order(chunk->page);
+	unsigned long n = 1UL << order;
+
+	if (WARN_ON(n > chunk->npages))
+		return 0;
+
+	__free_pages(chunk->page, order);
+	atomic_long_sub(n, &drm_chunk_pages);
+	chunk->page += n;
+	chunk->npages -= n;
+
+	return n;
+}
+EXPORT_SYMBOL_GPL(drm_chunk_free_first_block);
+
 static int drm_chunks_grow(struct drm_chunk **chunks, unsigned int *cap)
 {
 	struct drm_chunk *tmp;

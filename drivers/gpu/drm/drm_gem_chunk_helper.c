@@ -3,6 +3,7 @@
  * GEM objects backed by chunk lists
  */
 
+#include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/export.h>
@@ -13,10 +14,19 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/pagemap.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/shmem_fs.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 #include <linux/vmalloc.h>
+
+#include <kunit/visibility.h>
 
 #ifdef CONFIG_X86
 #include <asm/set_memory.h>
@@ -28,6 +38,7 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_dumb_buffers.h>
 #include <drm/drm_gem_chunk_helper.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_prime.h>
 #include <drm/drm_print.h>
 #include <drm/drm_vma_manager.h>
@@ -69,7 +80,9 @@
  * addresses, so that the PMD entries line up. Kernel and userspace mappings
  * are write-combined when &drm_gem_chunk_object.map_wc is set.
  *
- * Not provided: swapping and purging.
+ * Idle objects are evicted to swap under memory pressure and restored on
+ * their next use, and drivers with a madvise interface can purge them, see
+ * the Reclaim section.
  */
 
 /**
@@ -92,11 +105,84 @@
  * write-combined objects are made write-combined in the kernel's linear
  * map too.
  *
- * Once allocated, the chunks stay until the object is freed, like a
- * driver-private allocation: the pin and use counts tell whether somebody
- * relies on the storage, and dropping them frees nothing. The memory is
- * never swapped out. A purge (not provided) would simply free the chunks of
- * an unused object, losing its contents.
+ * Once allocated, the chunks stay while somebody uses them: a pin, a
+ * kernel or userspace mapping, or a DMA mapping. An object without any such
+ * use is idle, and memory pressure can evict it (see the Reclaim section):
+ * its next use then allocates fresh chunks, whose runs may differ.
+ */
+
+/**
+ * DOC: Reclaim
+ *
+ * The chunks are unmovable pages, which the core mm cannot swap out itself.
+ * The helper does it for them: every device with chunk objects gets a
+ * shrinker, created with its first object, and two &drm_gem_lru lists of
+ * idle objects. An object is in one of these states:
+ *
+ * - unpopulated: no backing storage yet;
+ * - in use: resident, and pinned, vmapped (which includes scanout and fbdev
+ *   emulation), mapped into userspace, attached by an importer (which pins)
+ *   or DMA-mapped for the device (until the object is freed);
+ * - idle: resident and none of the above; on the idle list, or on the
+ *   purgeable list when the driver marked its contents unneeded with
+ *   drm_gem_chunk_madvise_locked();
+ * - evicted: its contents are in a shmem file, &drm_gem_chunk_object.backup,
+ *   whose pages the core mm swaps out like any shmem page, and its chunks
+ *   are freed;
+ * - purged: its contents are gone, see drm_gem_chunk_purge_locked().
+ *
+ * The shrinker purges purgeable objects first, then, while swap space is
+ * left, evicts idle ones: it copies their pages into the backup one
+ * allocation block at a time, starts writing each backup folio out to swap,
+ * and frees the block, so that eviction needs no more memory than a block
+ * (2 MiB) at any time. A block whose backup cannot be allocated stops the
+ * eviction; the object stays idle and partly evicted, with the first
+ * &drm_gem_chunk_object.backup_pages pages in the backup and the rest in
+ * its chunks, and the next scan goes on from there.
+ *
+ * The next use of an evicted (or partly evicted) object restores it, under
+ * its reservation lock: whatever populates the object (pin, vmap, mmap,
+ * drm_gem_chunk_dma_map(), and through the pin an importer's attachment)
+ * allocates a fresh chunk list and copies the contents back from the backup,
+ * swapping them in as needed. If that fails, the new chunks are freed, the
+ * backup stays as it was, and the use fails with the error (-ENOMEM
+ * usually); nothing is lost.
+ *
+ * Locking: the state is protected by the object's reservation lock; the
+ * lists by &drm_device.gem_lru_mutex, which is taken inside the reservation
+ * lock and never held across an allocation. The shrinker takes reservation
+ * locks with trylocks only (drm_gem_lru_scan()), so reclaim never waits for
+ * an object's lock, and skips objects whose fences have not signalled. It
+ * needs %__GFP_FS and %__GFP_IO (it locks and writes shmem folios) and
+ * stops otherwise.
+ *
+ * Eviction never races with the lockless readers of the chunk list (page
+ * faults, drm_gem_chunk_page_at(), the sync calls): each of them runs only
+ * while its caller holds a use, a userspace mapping or a DMA mapping, and an
+ * object with any use is never evicted. So the fault path of a resident
+ * object needs no lock and no retry: the list it loads with acquire
+ * semantics stays until the mapping goes, as before. A userspace mapping
+ * keeps its object resident, as the shmem helper's mappings keep their
+ * pages; mmap() of an evicted object restores it, and fails with the error
+ * of the restore.
+ *
+ * What keeps an object from being reclaimed: any use above, fences that have
+ * not signalled, &drm_gem_chunk_object.no_reclaim (a driver's per-object
+ * opt-out), no swap space (for eviction; purging needs none), and being an
+ * import (its memory is the exporter's). virtio-gpu's resources stay
+ * resident while the host has them attached: they are DMA-mapped.
+ *
+ * A driver with a madvise interface converts from the shmem helper as
+ * panfrost would: its ioctl calls drm_gem_chunk_madvise_locked() where it
+ * called drm_gem_shmem_madvise_locked(), and its own shrinker
+ * (panfrost_gem_shrinker.c) goes away, since the helper's purges objects
+ * marked purgeable that are idle and not exported, which is what
+ * drm_gem_shmem_is_purgeable() checked. A purged object keeps its handle,
+ * but every later use fails with -EFAULT, and its mmap offset is gone.
+ *
+ * debugfs shows, per device, the pages of chunk objects that are resident,
+ * idle, evicted and purged (the file chunk_reclaim in the device's
+ * directory), and drm_gem_chunk_print_info() the state of each object.
  */
 
 /**
@@ -249,13 +335,14 @@
  *   dma_sync_sgtable_for_cpu() and dma_sync_sgtable_for_device() on that
  *   table become drm_gem_chunk_sync_for_cpu() and
  *   drm_gem_chunk_sync_for_device().
- * - madvise and purge (drm_gem_shmem_madvise(), drm_gem_shmem_purge()) and
- *   the huge tmpfs mount of drm_gem_huge_mnt_create(): the memory is not
+ * - The huge tmpfs mount of drm_gem_huge_mnt_create(): the memory is not
  *   shmem, and long runs come from the page allocator.
+ * - The driver's own shrinker for purging: the helper's does it (see the
+ *   Reclaim section).
  *
- * For the memory itself two things change: it is not swappable any more,
- * and the memory cgroup charges it differently (see the allocation
- * section).
+ * For the memory itself two things change: an idle object is swapped out by
+ * the helper's shrinker rather than by shmem's page reclaim, and the memory
+ * cgroup charges it differently (see the allocation section).
  */
 
 /* Chunks per entry of the lookup index of long chunk lists */
@@ -391,6 +478,463 @@ static void drm_gem_chunk_publish(struct drm_gem_chunk_object *cobj,
 	smp_store_release(&cobj->chunks, chunks);
 }
 
+/*
+ * Reclaim
+ */
+
+/* The reclaim state of a device's chunk objects, see the Reclaim section. */
+struct drm_gem_chunk_reclaim {
+	struct drm_device *dev;
+	struct list_head node;
+	struct shrinker *shrinker;
+	/* Resident objects without a use, by whether they may be purged */
+	struct drm_gem_lru idle;
+	struct drm_gem_lru purgeable;
+	/* Pages of native objects, for debugfs */
+	atomic_long_t resident;
+	atomic_long_t evicted;
+	atomic_long_t purged;
+	/* Pages copied out and back since the device was created */
+	atomic_long_t nr_evicted;
+	atomic_long_t nr_restored;
+};
+
+/* One per device with chunk objects, created with its first object */
+static LIST_HEAD(drm_gem_chunk_reclaims);
+static DEFINE_MUTEX(drm_gem_chunk_reclaims_lock);
+
+static bool drm_gem_chunk_is_native(const struct drm_gem_chunk_object *cobj)
+{
+	return !drm_gem_is_imported(&cobj->base) && !cobj->sgt;
+}
+
+/* Resident, or partly evicted, and nobody uses the storage. */
+static bool drm_gem_chunk_is_idle(const struct drm_gem_chunk_object *cobj)
+{
+	return cobj->chunks && drm_gem_chunk_is_native(cobj) &&
+	       !refcount_read(&cobj->pages_use_count) && !cobj->dma_mapped &&
+	       !cobj->no_reclaim;
+}
+
+/**
+ * drm_gem_chunk_is_purgeable - Whether a chunk GEM object may be purged now
+ * @cobj: chunk GEM object
+ *
+ * An object may be purged when the driver marked its contents unneeded with
+ * drm_gem_chunk_madvise_locked(), nobody uses its storage (no pin, kernel,
+ * userspace or DMA mapping) and it is not exported. The caller holds the
+ * object's reservation lock.
+ *
+ * Returns:
+ * True if drm_gem_chunk_purge_locked() may be called for @cobj.
+ */
+bool drm_gem_chunk_is_purgeable(const struct drm_gem_chunk_object *cobj)
+{
+	dma_resv_assert_held(cobj->base.resv);
+
+	return cobj->madv > 0 && drm_gem_chunk_is_native(cobj) &&
+	       !refcount_read(&cobj->pages_use_count) && !cobj->dma_mapped &&
+	       !cobj->base.dma_buf;
+}
+EXPORT_SYMBOL_GPL(drm_gem_chunk_is_purgeable);
+
+/*
+ * Puts the object on the list its state calls for, or takes it off. An
+ * object that a scan of drm_gem_lru_scan() holds on its private list stays
+ * there: the scan puts it back when it is done.
+ */
+static void drm_gem_chunk_update_reclaim_locked(struct drm_gem_chunk_object *cobj)
+{
+	struct drm_gem_chunk_reclaim *reclaim = cobj->reclaim;
+	struct drm_gem_object *obj = &cobj->base;
+	struct drm_gem_lru *lru = NULL;
+
+	dma_resv_assert_held(obj->resv);
+
+	if (!reclaim)
+		return;
+
+	if (drm_gem_chunk_is_purgeable(cobj) && (cobj->chunks || cobj->backup_pages))
+		lru = &reclaim->purgeable;
+	else if (drm_gem_chunk_is_idle(cobj) && cobj->madv >= 0)
+		lru = &reclaim->idle;
+
+	/* Only the holder of the reservation lock puts an object on a list. */
+	if (!lru) {
+		if (READ_ONCE(obj->lru))
+			drm_gem_lru_remove(obj);
+		return;
+	}
+
+	mutex_lock(&obj->dev->gem_lru_mutex);
+	if (obj->lru != lru &&
+	    (!obj->lru || obj->lru == &reclaim->idle || obj->lru == &reclaim->purgeable))
+		drm_gem_lru_move_tail_locked(lru, obj);
+	mutex_unlock(&obj->dev->gem_lru_mutex);
+}
+
+static void drm_gem_chunk_account(struct drm_gem_chunk_object *cobj,
+				  long resident, long evicted)
+{
+	if (!cobj->reclaim)
+		return;
+
+	atomic_long_add(resident, &cobj->reclaim->resident);
+	atomic_long_add(evicted, &cobj->reclaim->evicted);
+}
+
+/*
+ * Copies @n pages from @page on into the backup at page index @idx, and
+ * starts writing the backup folios out to swap, as ttm_backup.c does.
+ */
+static int drm_gem_chunk_backup_pages(struct address_space *mapping,
+				      pgoff_t idx, struct page *page,
+				      unsigned long n)
+{
+	/* Don't dip into the reserves, nor retry hard: the next scan will. */
+	gfp_t gfp = mapping_gfp_mask(mapping) | __GFP_NORETRY | __GFP_NOWARN |
+		    __GFP_NOMEMALLOC;
+	unsigned long i, j, nr;
+
+	for (i = 0; i < n; i += nr) {
+		struct folio *folio;
+		int ret;
+
+		folio = shmem_read_folio_gfp(mapping, idx + i, gfp);
+		if (IS_ERR(folio))
+			return PTR_ERR(folio);
+
+		nr = min_t(unsigned long, n - i, folio_next_index(folio) - (idx + i));
+		folio_lock(folio);
+		for (j = 0; j < nr; j++)
+			copy_highpage(folio_file_page(folio, idx + i + j), page + i + j);
+		folio_mark_dirty(folio);
+
+		if (!folio_mapped(folio) && folio_clear_dirty_for_io(folio)) {
+			folio_set_reclaim(folio);
+			ret = shmem_write_folio(folio);
+			if (!folio_test_writeback(folio))
+				folio_clear_reclaim(folio);
+			if (ret == AOP_WRITEPAGE_ACTIVATE)
+				folio_unlock(folio);
+		} else {
+			folio_unlock(folio);
+		}
+		folio_put(folio);
+	}
+
+	return 0;
+}
+
+/*
+ * Moves the contents of an idle object into its backup, block by block from
+ * the start, freeing each block once it is copied. Stops at the first block
+ * that cannot be backed up, leaving the object partly evicted. Returns the
+ * number of pages freed, or a negative error code if none were.
+ */
+static long drm_gem_chunk_evict_locked(struct drm_gem_chunk_object *cobj)
+{
+	struct drm_gem_object *obj = &cobj->base;
+	struct address_space *mapping;
+	unsigned int i, done = 0;
+	unsigned long freed = 0;
+	int ret = 0;
+
+	dma_resv_assert_held(obj->resv);
+
+	if (drm_WARN_ON(obj->dev, !drm_gem_chunk_is_idle(cobj)))
+		return -EBUSY;
+
+	if (!cobj->backup) {
+		struct file *backup;
+
+		backup = shmem_file_setup("drm chunk backup", obj->size,
+					  mk_vma_flags(VMA_NORESERVE_BIT));
+		if (IS_ERR(backup))
+			return PTR_ERR(backup);
+		cobj->backup = backup;
+	}
+	mapping = cobj->backup->f_mapping;
+
+	/* Only users of the storage look the chunks up, and there are none. */
+	kvfree(cobj->index);
+	cobj->index = NULL;
+
+	for (i = 0; i < cobj->nr_chunks; i++) {
+		struct drm_chunk *chunk = &cobj->chunks[i];
+
+		while (chunk->npages) {
+			struct drm_chunk block = {
+				.page = chunk->page,
+				.npages = 1UL << compound_order(chunk->page),
+			};
+			unsigned long n;
+
+			ret = drm_gem_chunk_backup_pages(mapping, cobj->backup_pages,
+							 block.page, block.npages);
+			if (ret)
+				goto out;
+
+			/* Back to write-back caching before the allocator has it. */
+			if (cobj->map_wc)
+				drm_gem_chunk_set_caching(&block, 1, false);
+			n = drm_chunk_free_first_block(chunk);
+			cobj->backup_pages += n;
+			freed += n;
+		}
+		done++;
+	}
+
+out:
+	/* What is left of the list, without the chunks that went entirely. */
+	cobj->nr_chunks -= done;
+	memmove(cobj->chunks, cobj->chunks + done,
+		array_size(cobj->nr_chunks, sizeof(*cobj->chunks)));
+	if (!cobj->nr_chunks) {
+		kvfree(cobj->chunks);
+		cobj->chunks = NULL;
+	}
+	drm_gem_chunk_account(cobj, -(long)freed, freed);
+	if (cobj->reclaim)
+		atomic_long_add(freed, &cobj->reclaim->nr_evicted);
+	drm_gem_chunk_update_reclaim_locked(cobj);
+
+	return freed ? freed : ret;
+}
+
+/*
+ * Fills the fresh chunk list @chunks of a (partly) evicted object: the
+ * first &drm_gem_chunk_object.backup_pages pages from the backup, swapping
+ * them in, the rest from what is left of the old list.
+ */
+static int drm_gem_chunk_restore_pages(struct drm_gem_chunk_object *cobj,
+				       const struct drm_chunk *chunks,
+				       unsigned int nr_chunks)
+{
+	struct address_space *mapping = cobj->backup->f_mapping;
+	const struct drm_chunk *src = cobj->chunks;
+	struct drm_chunk_page_iter iter;
+	unsigned long src_off = 0;
+
+	drm_chunk_for_each_page(&iter, chunks, nr_chunks, 0) {
+		unsigned long idx = drm_chunk_page_iter_index(&iter);
+		struct page *dst = drm_chunk_page_iter_page(&iter);
+		struct folio *folio;
+
+		if (idx >= cobj->backup_pages) {
+			copy_highpage(dst, src->page + src_off);
+			if (++src_off == src->npages) {
+				src++;
+				src_off = 0;
+			}
+			continue;
+		}
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+
+		folio = shmem_read_folio_gfp(mapping, idx, mapping_gfp_mask(mapping));
+		if (IS_ERR(folio))
+			return PTR_ERR(folio);
+		copy_highpage(dst, folio_file_page(folio, idx));
+		folio_put(folio);
+
+		if (!(idx % PTRS_PER_PTE))
+			cond_resched();
+	}
+
+	return 0;
+}
+
+/* Drops the contents of the backup, keeping the file for the next eviction. */
+static void drm_gem_chunk_drop_backup(struct drm_gem_chunk_object *cobj)
+{
+	if (!cobj->backup_pages)
+		return;
+
+	shmem_truncate_range(file_inode(cobj->backup), 0, (loff_t)-1);
+	drm_gem_chunk_account(cobj, 0, -(long)cobj->backup_pages);
+	cobj->backup_pages = 0;
+}
+
+/* Purgeable objects go first: they need no swap space and no copy. */
+static bool drm_gem_chunk_try_purge(struct drm_gem_object *obj,
+				    struct ww_acquire_ctx *ticket)
+{
+	struct drm_gem_chunk_object *cobj = to_drm_gem_chunk_obj(obj);
+
+	if (!drm_gem_chunk_is_purgeable(cobj) ||
+	    !dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
+		return false;
+
+	drm_gem_chunk_purge_locked(cobj);
+
+	return true;
+}
+
+static bool drm_gem_chunk_try_evict(struct drm_gem_object *obj,
+				    struct ww_acquire_ctx *ticket)
+{
+	struct drm_gem_chunk_object *cobj = to_drm_gem_chunk_obj(obj);
+
+	if (!drm_gem_chunk_is_idle(cobj) || cobj->madv ||
+	    !dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
+		return false;
+
+	/*
+	 * drm_gem_lru_scan() expects an object it was told about to have
+	 * left the list: only an eviction that went through counts.
+	 */
+	return drm_gem_chunk_evict_locked(cobj) > 0 && !cobj->chunks;
+}
+
+static unsigned long __drm_gem_chunk_scan(struct drm_gem_chunk_reclaim *reclaim,
+					  unsigned long nr_to_scan, bool can_swap)
+{
+	unsigned long remaining = 0, freed;
+
+	freed = drm_gem_lru_scan(reclaim->dev, &reclaim->purgeable, nr_to_scan,
+				 &remaining, drm_gem_chunk_try_purge, NULL);
+	if (freed < nr_to_scan && can_swap)
+		freed += drm_gem_lru_scan(reclaim->dev, &reclaim->idle,
+					  nr_to_scan - freed, &remaining,
+					  drm_gem_chunk_try_evict, NULL);
+
+	return freed;
+}
+
+static unsigned long __drm_gem_chunk_count(struct drm_gem_chunk_reclaim *reclaim,
+					   bool can_swap)
+{
+	/* A hint, read without the lock, as msm and panthor do. */
+	unsigned long count = READ_ONCE(reclaim->purgeable.count);
+
+	if (can_swap)
+		count += READ_ONCE(reclaim->idle.count);
+
+	return count;
+}
+
+static unsigned long drm_gem_chunk_shrinker_count(struct shrinker *shrinker,
+						  struct shrink_control *sc)
+{
+	unsigned long count = __drm_gem_chunk_count(shrinker->private_data,
+						    get_nr_swap_pages() > 0);
+
+	return count ? count : SHRINK_EMPTY;
+}
+
+static unsigned long drm_gem_chunk_shrinker_scan(struct shrinker *shrinker,
+						 struct shrink_control *sc)
+{
+	unsigned long freed;
+
+	/* Backing up locks shmem folios and writes them out. */
+	if ((sc->gfp_mask & (__GFP_FS | __GFP_IO)) != (__GFP_FS | __GFP_IO))
+		return SHRINK_STOP;
+
+	freed = __drm_gem_chunk_scan(shrinker->private_data, sc->nr_to_scan,
+				     get_nr_swap_pages() > 0);
+
+	return freed ? freed : SHRINK_STOP;
+}
+
+static int drm_gem_chunk_reclaim_show(struct seq_file *m, void *data)
+{
+	struct drm_gem_chunk_reclaim *reclaim = m->private;
+
+	seq_printf(m, "resident: %ld\n", atomic_long_read(&reclaim->resident));
+	seq_printf(m, "idle: %ld\n", READ_ONCE(reclaim->idle.count));
+	seq_printf(m, "purgeable: %ld\n", READ_ONCE(reclaim->purgeable.count));
+	seq_printf(m, "evicted: %ld\n", atomic_long_read(&reclaim->evicted));
+	seq_printf(m, "purged: %ld\n", atomic_long_read(&reclaim->purged));
+	seq_printf(m, "total_evicted: %ld\n", atomic_long_read(&reclaim->nr_evicted));
+	seq_printf(m, "total_restored: %ld\n", atomic_long_read(&reclaim->nr_restored));
+
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(drm_gem_chunk_reclaim);
+
+static void drm_gem_chunk_reclaim_fini(struct drm_device *dev, void *data)
+{
+	struct drm_gem_chunk_reclaim *reclaim = data;
+
+	mutex_lock(&drm_gem_chunk_reclaims_lock);
+	list_del(&reclaim->node);
+	mutex_unlock(&drm_gem_chunk_reclaims_lock);
+
+	shrinker_free(reclaim->shrinker);
+	kfree(reclaim);
+}
+
+static struct drm_gem_chunk_reclaim *drm_gem_chunk_reclaim_find(struct drm_device *dev)
+{
+	struct drm_gem_chunk_reclaim *reclaim;
+
+	lockdep_assert_held(&drm_gem_chunk_reclaims_lock);
+
+	list_for_each_entry(reclaim, &drm_gem_chunk_reclaims, node)
+		if (reclaim->dev == dev)
+			return reclaim;
+
+	return NULL;
+}
+
+/* The reclaim state of @dev, created with its first chunk object. */
+static struct drm_gem_chunk_reclaim *drm_gem_chunk_reclaim_get(struct drm_device *dev)
+{
+	struct drm_gem_chunk_reclaim *reclaim;
+	int ret;
+
+	mutex_lock(&drm_gem_chunk_reclaims_lock);
+	reclaim = drm_gem_chunk_reclaim_find(dev);
+	if (reclaim)
+		goto out_unlock;
+
+	reclaim = kzalloc_obj(*reclaim);
+	if (!reclaim) {
+		reclaim = ERR_PTR(-ENOMEM);
+		goto out_unlock;
+	}
+	reclaim->dev = dev;
+	drm_gem_lru_init(&reclaim->idle);
+	drm_gem_lru_init(&reclaim->purgeable);
+
+	reclaim->shrinker = shrinker_alloc(0, "drm-chunk-%s", dev->unique);
+	if (!reclaim->shrinker) {
+		kfree(reclaim);
+		reclaim = ERR_PTR(-ENOMEM);
+		goto out_unlock;
+	}
+	reclaim->shrinker->count_objects = drm_gem_chunk_shrinker_count;
+	reclaim->shrinker->scan_objects = drm_gem_chunk_shrinker_scan;
+	reclaim->shrinker->private_data = reclaim;
+
+	ret = drmm_add_action(dev, drm_gem_chunk_reclaim_fini, reclaim);
+	if (ret) {
+		shrinker_free(reclaim->shrinker);
+		kfree(reclaim);
+		reclaim = ERR_PTR(ret);
+		goto out_unlock;
+	}
+	list_add(&reclaim->node, &drm_gem_chunk_reclaims);
+
+	/* Teach lockdep that reclaim takes the LRU lock. */
+	fs_reclaim_acquire(GFP_KERNEL);
+	might_lock(&dev->gem_lru_mutex);
+	fs_reclaim_release(GFP_KERNEL);
+
+	shrinker_register(reclaim->shrinker);
+	if (dev->debugfs_root)
+		debugfs_create_file("chunk_reclaim", 0444, dev->debugfs_root,
+				    reclaim, &drm_gem_chunk_reclaim_fops);
+
+out_unlock:
+	mutex_unlock(&drm_gem_chunk_reclaims_lock);
+
+	return reclaim;
+}
+
 static int drm_gem_chunk_populate_locked(struct drm_gem_chunk_object *cobj)
 {
 	struct drm_gem_object *obj = &cobj->base;
@@ -402,8 +946,10 @@ static int drm_gem_chunk_populate_locked(struct drm_gem_chunk_object *cobj)
 
 	dma_resv_assert_held(obj->resv);
 
-	if (cobj->chunks)
+	if (cobj->chunks && !cobj->backup_pages)
 		return 0;
+	if (cobj->madv < 0)
+		return -EFAULT;
 
 	/* Keep every run mappable in one piece for our own device. */
 	chunks = drm_chunks_alloc(obj->size, drm_chunks_max_run(dma_dev),
@@ -411,6 +957,16 @@ static int drm_gem_chunk_populate_locked(struct drm_gem_chunk_object *cobj)
 	if (IS_ERR(chunks)) {
 		drm_dbg_kms(obj->dev, "Failed to allocate %zu bytes\n", obj->size);
 		return PTR_ERR(chunks);
+	}
+
+	/* An evicted object: its contents come back before anyone sees them. */
+	if (cobj->backup_pages) {
+		ret = drm_gem_chunk_restore_pages(cobj, chunks, nr);
+		if (ret) {
+			drm_dbg_kms(obj->dev, "Failed to restore %zu bytes (%d)\n",
+				    obj->size, ret);
+			goto err_free;
+		}
 	}
 
 	index = drm_gem_chunk_build_index(chunks, nr);
@@ -425,6 +981,16 @@ static int drm_gem_chunk_populate_locked(struct drm_gem_chunk_object *cobj)
 			goto err_free_index;
 	}
 
+	if (cobj->backup_pages) {
+		/* What was left of a partly evicted object. */
+		drm_gem_chunk_account(cobj, -(long)(obj->size >> PAGE_SHIFT) +
+				      cobj->backup_pages, 0);
+		drm_chunks_free(cobj->chunks, cobj->nr_chunks);
+		if (cobj->reclaim)
+			atomic_long_add(cobj->backup_pages, &cobj->reclaim->nr_restored);
+		drm_gem_chunk_drop_backup(cobj);
+	}
+	drm_gem_chunk_account(cobj, obj->size >> PAGE_SHIFT, 0);
 	drm_gem_chunk_publish(cobj, chunks, nr, index);
 
 	return 0;
@@ -455,6 +1021,8 @@ static void drm_gem_chunk_depopulate_locked(struct drm_gem_chunk_object *cobj)
 	if (cobj->map_wc)
 		drm_gem_chunk_set_caching(cobj->chunks, cobj->nr_chunks, false);
 
+	drm_gem_chunk_account(cobj, -(long)(obj->size >> PAGE_SHIFT) +
+			      cobj->backup_pages, 0);
 	drm_chunks_free(cobj->chunks, cobj->nr_chunks);
 	kvfree(cobj->index);
 	cobj->index = NULL;
@@ -509,6 +1077,13 @@ int drm_gem_chunk_init(struct drm_device *dev,
 		cobj->gfp = GFP_HIGHUSER;
 	if (drm_WARN_ON(dev, cobj->gfp & __GFP_MOVABLE))
 		return -EINVAL;
+
+	cobj->reclaim = drm_gem_chunk_reclaim_get(dev);
+	if (IS_ERR(cobj->reclaim)) {
+		ret = PTR_ERR(cobj->reclaim);
+		cobj->reclaim = NULL;
+		return ret;
+	}
 
 	drm_gem_private_object_init(dev, obj, size);
 
@@ -609,7 +1184,16 @@ void drm_gem_chunk_release(struct drm_gem_chunk_object *cobj)
 			vunmap(cobj->vaddr);
 		cobj->vaddr = NULL;
 
+		if (READ_ONCE(obj->lru))
+			drm_gem_lru_remove(obj);
 		drm_gem_chunk_depopulate_locked(cobj);
+		if (cobj->backup) {
+			drm_gem_chunk_drop_backup(cobj);
+			fput(cobj->backup);
+			cobj->backup = NULL;
+		}
+		if (cobj->madv < 0 && cobj->reclaim)
+			atomic_long_sub(obj->size >> PAGE_SHIFT, &cobj->reclaim->purged);
 
 		dma_resv_unlock(obj->resv);
 	}
@@ -646,6 +1230,7 @@ static int drm_gem_chunk_get_pages_locked(struct drm_gem_chunk_object *cobj)
 		return ret;
 
 	refcount_set(&cobj->pages_use_count, 1);
+	drm_gem_chunk_update_reclaim_locked(cobj);
 
 	return 0;
 }
@@ -657,9 +1242,11 @@ static void drm_gem_chunk_put_pages_locked(struct drm_gem_chunk_object *cobj)
 	if (drm_WARN_ON_ONCE(cobj->base.dev, !refcount_read(&cobj->pages_use_count)))
 		return;
 
-	/* The chunks stay allocated until the object is freed. */
-	if (!refcount_dec_not_one(&cobj->pages_use_count))
+	/* The last use makes the object idle: reclaim may take it from here. */
+	if (!refcount_dec_not_one(&cobj->pages_use_count)) {
 		refcount_set(&cobj->pages_use_count, 0);
+		drm_gem_chunk_update_reclaim_locked(cobj);
+	}
 }
 
 /*
@@ -948,12 +1535,12 @@ static int drm_gem_chunk_map_dma_locked(struct drm_gem_chunk_object *cobj,
 	else
 		ret = drm_chunks_dma_map(dev, cobj->chunks, cobj->nr_chunks,
 					 DMA_BIDIRECTIONAL, 0);
-	if (ret)
-		return ret;
+	if (!ret)
+		cobj->dma_mapped = true;
+	/* The device keeps the object resident from here on. */
+	drm_gem_chunk_update_reclaim_locked(cobj);
 
-	cobj->dma_mapped = true;
-
-	return 0;
+	return ret;
 }
 
 /**
@@ -1176,6 +1763,74 @@ struct page *drm_gem_chunk_page_at(struct drm_gem_chunk_object *cobj,
 	return chunk->page + (pgoff - first);
 }
 EXPORT_SYMBOL_GPL(drm_gem_chunk_page_at);
+
+/*
+ * Purging
+ */
+
+/**
+ * drm_gem_chunk_madvise_locked - Tell whether the contents of a chunk GEM object are needed
+ * @cobj: chunk GEM object, native
+ * @madv: 0 if the contents are needed again, above 0 if they may be
+ *	discarded under memory pressure
+ *
+ * The counterpart of drm_gem_shmem_madvise_locked(), for drivers with a
+ * madvise ioctl. An idle object marked with @madv above 0 goes on the
+ * purgeable list, which the helper's shrinker purges before it evicts
+ * anything (see drm_gem_chunk_purge_locked()). A purged object stays purged.
+ * The caller holds the object's reservation lock.
+ *
+ * Returns:
+ * 1 if the object still has its contents, 0 if it was purged.
+ */
+int drm_gem_chunk_madvise_locked(struct drm_gem_chunk_object *cobj, int madv)
+{
+	dma_resv_assert_held(cobj->base.resv);
+
+	if (cobj->madv >= 0)
+		cobj->madv = madv;
+	drm_gem_chunk_update_reclaim_locked(cobj);
+
+	return cobj->madv >= 0;
+}
+EXPORT_SYMBOL_GPL(drm_gem_chunk_madvise_locked);
+
+/**
+ * drm_gem_chunk_purge_locked - Discard the contents of a chunk GEM object
+ * @cobj: chunk GEM object, purgeable (drm_gem_chunk_is_purgeable())
+ *
+ * Frees the chunks and the backup of an object that its driver marked
+ * purgeable with drm_gem_chunk_madvise_locked() and removes its mmap
+ * offset, as drm_gem_shmem_purge_locked() does. The handle stays valid, but
+ * every later use of the storage (pin, vmap, mmap, DMA mapping) fails with
+ * -EFAULT. The helper's shrinker calls this for idle purgeable objects; a
+ * driver may call it too. The caller holds the object's reservation lock.
+ */
+void drm_gem_chunk_purge_locked(struct drm_gem_chunk_object *cobj)
+{
+	struct drm_gem_object *obj = &cobj->base;
+
+	dma_resv_assert_held(obj->resv);
+
+	if (drm_WARN_ON(obj->dev, !drm_gem_chunk_is_purgeable(cobj)))
+		return;
+
+	drm_vma_node_unmap(&obj->vma_node, obj->dev->anon_inode->i_mapping);
+	drm_gem_free_mmap_offset(obj);
+
+	drm_gem_chunk_depopulate_locked(cobj);
+	if (cobj->backup) {
+		drm_gem_chunk_drop_backup(cobj);
+		fput(cobj->backup);
+		cobj->backup = NULL;
+	}
+
+	cobj->madv = -1;
+	if (cobj->reclaim)
+		atomic_long_add(obj->size >> PAGE_SHIFT, &cobj->reclaim->purged);
+	drm_gem_chunk_update_reclaim_locked(cobj);
+}
+EXPORT_SYMBOL_GPL(drm_gem_chunk_purge_locked);
 
 /*
  * Dumb buffers
@@ -1480,6 +2135,14 @@ void drm_gem_chunk_print_info(const struct drm_gem_chunk_object *cobj,
 	drm_printf_indent(p, indent, "vmap_use_count=%u\n",
 			  refcount_read(&cobj->vmap_use_count));
 	drm_printf_indent(p, indent, "vaddr=%p\n", cobj->vaddr);
+	drm_printf_indent(p, indent, "reclaim=%s\n",
+			  cobj->madv < 0 ? "purged" :
+			  cobj->backup_pages && !cobj->chunks ? "evicted" :
+			  cobj->backup_pages ? "partly evicted" :
+			  !cobj->chunks ? "unpopulated" :
+			  READ_ONCE(obj->lru) ? "idle" : "in use");
+	drm_printf_indent(p, indent, "madv=%d\n", cobj->madv);
+	drm_printf_indent(p, indent, "backup_pages=%lu\n", cobj->backup_pages);
 }
 EXPORT_SYMBOL_GPL(drm_gem_chunk_print_info);
 
@@ -1821,6 +2484,48 @@ err_detach:
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(drm_gem_chunk_prime_import_no_map);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * The shrinker's count and scan for @dev, as reclaim calls them, with swap
+ * space assumed (KUnit boots have none; the backup lives in memory then).
+ */
+unsigned long drm_gem_chunk_reclaim_count(struct drm_device *dev)
+{
+	struct drm_gem_chunk_reclaim *reclaim;
+
+	mutex_lock(&drm_gem_chunk_reclaims_lock);
+	reclaim = drm_gem_chunk_reclaim_find(dev);
+	mutex_unlock(&drm_gem_chunk_reclaims_lock);
+
+	return reclaim ? __drm_gem_chunk_count(reclaim, true) : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_gem_chunk_reclaim_count);
+
+unsigned long drm_gem_chunk_reclaim_scan(struct drm_device *dev,
+					 unsigned long nr_to_scan)
+{
+	struct drm_gem_chunk_reclaim *reclaim;
+	unsigned int noreclaim;
+	unsigned long freed;
+
+	mutex_lock(&drm_gem_chunk_reclaims_lock);
+	reclaim = drm_gem_chunk_reclaim_find(dev);
+	mutex_unlock(&drm_gem_chunk_reclaims_lock);
+	if (!reclaim)
+		return 0;
+
+	/* As direct reclaim enters the shrinkers. */
+	fs_reclaim_acquire(GFP_KERNEL);
+	noreclaim = memalloc_noreclaim_save();
+	freed = __drm_gem_chunk_scan(reclaim, nr_to_scan, true);
+	memalloc_noreclaim_restore(noreclaim);
+	fs_reclaim_release(GFP_KERNEL);
+
+	return freed;
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_gem_chunk_reclaim_scan);
+#endif
 
 MODULE_DESCRIPTION("DRM GEM helpers for objects backed by chunk lists");
 MODULE_IMPORT_NS("DMA_BUF");

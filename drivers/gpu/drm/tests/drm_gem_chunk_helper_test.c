@@ -1372,6 +1372,273 @@ static void drm_gem_chunk_test_prime_import_freed_early(struct kunit *test)
 	dma_buf_detach(dma_buf, attach);
 }
 
+/*
+ * Reclaim. The shrinker of the test device is driven through
+ * drm_gem_chunk_reclaim_count() and drm_gem_chunk_reclaim_scan(), which call
+ * its count and scan as memory pressure would, with swap space assumed.
+ */
+
+/* A pattern that differs for every word of the object */
+static u32 drm_gem_chunk_test_word(size_t i)
+{
+	return (u32)(i * 2654435761u) ^ 0x5a5a5a5a;
+}
+
+static void drm_gem_chunk_test_fill(struct kunit *test,
+				    struct drm_gem_chunk_object *cobj)
+{
+	struct iosys_map map;
+	size_t i;
+	int ret;
+
+	ret = drm_gem_chunk_vmap(cobj, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (i = 0; i < cobj->base.size / sizeof(u32); i++)
+		((u32 *)map.vaddr)[i] = drm_gem_chunk_test_word(i);
+	drm_gem_chunk_vunmap(cobj, &map);
+}
+
+/* The number of words of the object that do not hold the pattern */
+static size_t drm_gem_chunk_test_check(struct kunit *test,
+				       struct drm_gem_chunk_object *cobj)
+{
+	struct iosys_map map;
+	size_t i, bad = 0;
+	int ret;
+
+	ret = drm_gem_chunk_vmap(cobj, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (i = 0; i < cobj->base.size / sizeof(u32); i++)
+		bad += ((u32 *)map.vaddr)[i] != drm_gem_chunk_test_word(i);
+	drm_gem_chunk_vunmap(cobj, &map);
+
+	return bad;
+}
+
+/*
+ * Test evicting an idle object and restoring it, for a multi-chunk object
+ * and a write-combined one. The test case succeeds if the shrinker counts
+ * both objects' pages, its scan evicts both (their chunks freed, every page
+ * in the backup, no longer resident for fdinfo), and the next vmap restores
+ * every word of their contents.
+ */
+static void drm_gem_chunk_test_evict_restore(struct kunit *test)
+{
+	const size_t size = SZ_4M + 3 * PAGE_SIZE, wc_size = SZ_1M;
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj, *wc;
+	long before;
+
+	cobj = drm_gem_chunk_test_create(test, drm, size);
+	wc = drm_gem_chunk_test_create(test, drm, wc_size);
+	wc->map_wc = true;
+	drm_gem_chunk_test_fill(test, cobj);
+	drm_gem_chunk_test_fill(test, wc);
+	KUNIT_EXPECT_GT(test, cobj->nr_chunks, 1);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_reclaim_count(drm),
+			(size + wc_size) >> PAGE_SHIFT);
+
+	before = drm_chunks_nr_pages();
+	KUNIT_EXPECT_GE(test, drm_gem_chunk_reclaim_scan(drm, ULONG_MAX),
+			(size + wc_size) >> PAGE_SHIFT);
+	KUNIT_EXPECT_NULL(test, cobj->chunks);
+	KUNIT_EXPECT_NULL(test, wc->chunks);
+	KUNIT_EXPECT_EQ(test, cobj->backup_pages, size >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, wc->backup_pages, wc_size >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, drm_chunks_nr_pages(),
+			before - (long)((size + wc_size) >> PAGE_SHIFT));
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_object_status(&cobj->base), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_reclaim_count(drm), 0);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_check(test, cobj), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_check(test, wc), 0);
+	KUNIT_EXPECT_EQ(test, cobj->backup_pages, 0);
+	KUNIT_EXPECT_TRUE(test, wc->map_wc);
+	KUNIT_EXPECT_EQ(test, drm_chunks_nr_pages(), before);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_object_status(&cobj->base),
+			DRM_GEM_OBJECT_RESIDENT);
+
+	/* A restored object is idle again, and can go again. */
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_reclaim_count(drm),
+			(size + wc_size) >> PAGE_SHIFT);
+}
+
+/*
+ * Test that objects in use are never evicted: pinned, vmapped, mapped into
+ * userspace (a use of the storage) and DMA-mapped. The test case succeeds if
+ * the shrinker counts none of them, its scan frees nothing, and each keeps
+ * its chunks.
+ */
+static void drm_gem_chunk_test_evict_in_use(struct kunit *test)
+{
+	struct drm_gem_chunk_object *pinned, *vmapped, *mapped, *dma;
+	struct drm_device *drm = test->priv;
+	struct iosys_map map;
+	struct drm_file *file;
+	unsigned long addr;
+	u32 handle;
+	int ret;
+
+	file = drm_gem_chunk_test_file(test, drm);
+	pinned = drm_gem_chunk_test_create(test, drm, SZ_1M);
+	vmapped = drm_gem_chunk_test_create(test, drm, SZ_1M);
+	mapped = drm_gem_chunk_test_create(test, drm, SZ_1M);
+	dma = drm_gem_chunk_test_create(test, drm, SZ_1M);
+
+	ret = drm_gem_chunk_pin(pinned);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, drm_gem_chunk_unpin_wrapper, pinned);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = drm_gem_chunk_vmap(vmapped, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = drm_gem_chunk_dma_map(dma);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ret = drm_gem_handle_create(file, &mapped->base, &handle);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	addr = kunit_vm_mmap(test, file->filp, 0, SZ_1M, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, drm_vma_node_offset_addr(&mapped->base.vma_node));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_reclaim_count(drm), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_reclaim_scan(drm, ULONG_MAX), 0);
+	KUNIT_EXPECT_NOT_NULL(test, pinned->chunks);
+	KUNIT_EXPECT_NOT_NULL(test, vmapped->chunks);
+	KUNIT_EXPECT_NOT_NULL(test, mapped->chunks);
+	KUNIT_EXPECT_NOT_NULL(test, dma->chunks);
+
+	drm_gem_chunk_vunmap(vmapped, &map);
+	/* The vunmapped object is idle now; the others stay in use. */
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_reclaim_count(drm), SZ_1M >> PAGE_SHIFT);
+}
+
+/*
+ * Test a restore that cannot allocate its chunks. The test case succeeds if
+ * the use fails with -ENOMEM, the object stays evicted with its backup
+ * whole and no page kept, and once memory can be had again the next use
+ * restores every word.
+ */
+static void drm_gem_chunk_test_restore_fails(struct kunit *test)
+{
+	/* More than ZONE_DMA holds: an allocation from it must fail. */
+	const size_t size = SZ_32M;
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	long before;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, size);
+	drm_gem_chunk_test_fill(test, cobj);
+	KUNIT_ASSERT_GE(test, drm_gem_chunk_reclaim_scan(drm, ULONG_MAX),
+			size >> PAGE_SHIFT);
+	KUNIT_ASSERT_NULL(test, cobj->chunks);
+
+	before = drm_chunks_nr_pages();
+	cobj->gfp = GFP_KERNEL | __GFP_DMA;
+	ret = drm_gem_chunk_pin(cobj);
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_NULL(test, cobj->chunks);
+	KUNIT_EXPECT_EQ(test, cobj->backup_pages, size >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, drm_chunks_nr_pages(), before);
+
+	cobj->gfp = GFP_HIGHUSER;
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_check(test, cobj), 0);
+}
+
+/*
+ * Test madvise and purge, as a panfrost-style driver uses them. The test
+ * case succeeds if an object marked purgeable is purgeable only while idle
+ * and not exported, the shrinker purges it (chunks freed, mmap offset gone)
+ * even without swap, later uses fail with -EFAULT, the handle's object
+ * stays, and a purged object cannot be marked needed again.
+ */
+static void drm_gem_chunk_test_purge(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	struct iosys_map map;
+	long before;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_2M);
+	drm_gem_chunk_test_fill(test, cobj);
+	before = drm_chunks_nr_pages();
+
+	ret = drm_gem_chunk_pin(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	dma_resv_lock(cobj->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_madvise_locked(cobj, 1), 1);
+	KUNIT_EXPECT_FALSE(test, drm_gem_chunk_is_purgeable(cobj));
+	dma_resv_unlock(cobj->base.resv);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_object_status(&cobj->base),
+			DRM_GEM_OBJECT_RESIDENT | DRM_GEM_OBJECT_PURGEABLE);
+	drm_gem_chunk_unpin(cobj);
+
+	dma_resv_lock(cobj->base.resv, NULL);
+	KUNIT_EXPECT_TRUE(test, drm_gem_chunk_is_purgeable(cobj));
+	dma_resv_unlock(cobj->base.resv);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_reclaim_count(drm), SZ_2M >> PAGE_SHIFT);
+
+	KUNIT_EXPECT_GE(test, drm_gem_chunk_reclaim_scan(drm, 1), SZ_2M >> PAGE_SHIFT);
+	KUNIT_EXPECT_NULL(test, cobj->chunks);
+	KUNIT_EXPECT_EQ(test, cobj->madv, -1);
+	KUNIT_EXPECT_FALSE(test, drm_vma_node_has_offset(&cobj->base.vma_node));
+	KUNIT_EXPECT_EQ(test, drm_chunks_nr_pages(), before - (long)(SZ_2M >> PAGE_SHIFT));
+
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_pin(cobj), -EFAULT);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_vmap(cobj, &map), -EFAULT);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_dma_map(cobj), -EFAULT);
+	dma_resv_lock(cobj->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_madvise_locked(cobj, 0), 0);
+	dma_resv_unlock(cobj->base.resv);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_reclaim_count(drm), 0);
+}
+
+/*
+ * Test that an exported object is never purged but may be evicted: an
+ * importer may attach at any time and must find the contents. The test case
+ * succeeds if the exported object marked purgeable is not purgeable, and
+ * once marked needed again the scan evicts it and an attachment's map
+ * restores it.
+ */
+static void drm_gem_chunk_test_evict_exported(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct dma_buf_attachment *attach;
+	struct drm_gem_chunk_object *cobj;
+	struct dma_buf *dma_buf;
+	struct sg_table *sgt;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_1M);
+	drm_gem_chunk_test_fill(test, cobj);
+	dma_buf = drm_gem_prime_export(&cobj->base, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dma_buf);
+	ret = kunit_add_action_or_reset(test, dma_buf_put_wrapper, dma_buf);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	dma_resv_lock(cobj->base.resv, NULL);
+	drm_gem_chunk_madvise_locked(cobj, 1);
+	KUNIT_EXPECT_FALSE(test, drm_gem_chunk_is_purgeable(cobj));
+	drm_gem_chunk_madvise_locked(cobj, 0);
+	dma_resv_unlock(cobj->base.resv);
+
+	KUNIT_EXPECT_GE(test, drm_gem_chunk_reclaim_scan(drm, ULONG_MAX),
+			SZ_1M >> PAGE_SHIFT);
+	KUNIT_ASSERT_NULL(test, cobj->chunks);
+
+	attach = dma_buf_attach(dma_buf, drm->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_NOT_NULL(test, cobj->chunks);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_reclaim_count(drm), 0);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_detach(dma_buf, attach);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_check(test, cobj), 0);
+}
+
 static int drm_gem_chunk_test_init(struct kunit *test)
 {
 	test->priv = drm_gem_chunk_test_alloc_drm(test, "drm-gem-chunk-test",
@@ -1411,6 +1678,11 @@ static struct kunit_case drm_gem_chunk_test_cases[] = {
 	KUNIT_CASE(drm_gem_chunk_test_dma_map_contiguous),
 	KUNIT_CASE(drm_gem_chunk_test_prime_export_importer),
 	KUNIT_CASE(drm_gem_chunk_test_prime_import_freed_early),
+	KUNIT_CASE(drm_gem_chunk_test_evict_restore),
+	KUNIT_CASE(drm_gem_chunk_test_evict_in_use),
+	KUNIT_CASE(drm_gem_chunk_test_restore_fails),
+	KUNIT_CASE(drm_gem_chunk_test_purge),
+	KUNIT_CASE(drm_gem_chunk_test_evict_exported),
 	{}
 };
 
