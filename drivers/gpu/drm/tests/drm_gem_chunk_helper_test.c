@@ -1582,7 +1582,7 @@ static void drm_gem_chunk_test_purge(struct kunit *test)
 	KUNIT_EXPECT_GE(test, drm_gem_chunk_reclaim_scan(drm, 1), SZ_2M >> PAGE_SHIFT);
 	KUNIT_EXPECT_NULL(test, cobj->chunks);
 	KUNIT_EXPECT_EQ(test, cobj->madv, -1);
-	KUNIT_EXPECT_FALSE(test, drm_vma_node_has_offset(&cobj->base.vma_node));
+	KUNIT_EXPECT_EQ(test, drm_vma_node_offset_addr(&cobj->base.vma_node), 0);
 	KUNIT_EXPECT_EQ(test, drm_chunks_nr_pages(), before - (long)(SZ_2M >> PAGE_SHIFT));
 
 	KUNIT_EXPECT_EQ(test, drm_gem_chunk_pin(cobj), -EFAULT);
@@ -1607,12 +1607,18 @@ static void drm_gem_chunk_test_evict_exported(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct drm_gem_chunk_object *cobj;
 	struct dma_buf *dma_buf;
+	struct drm_file *file;
 	struct sg_table *sgt;
+	u32 handle;
 	int ret;
 
+	file = drm_gem_chunk_test_file(test, drm);
 	cobj = drm_gem_chunk_test_create(test, drm, SZ_1M);
 	drm_gem_chunk_test_fill(test, cobj);
-	dma_buf = drm_gem_prime_export(&cobj->base, O_RDWR);
+	ret = drm_gem_handle_create(file, &cobj->base, &handle);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	/* As DRM_IOCTL_PRIME_HANDLE_TO_FD exports. */
+	dma_buf = drm_gem_prime_handle_to_dmabuf(drm, file, handle, O_RDWR);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dma_buf);
 	ret = kunit_add_action_or_reset(test, dma_buf_put_wrapper, dma_buf);
 	KUNIT_ASSERT_EQ(test, ret, 0);
