@@ -180,9 +180,14 @@
  * drm_gem_shmem_is_purgeable() checked. A purged object keeps its handle,
  * but every later use fails with -EFAULT, and its mmap offset is gone.
  *
+ * The shrinker is not memory-cgroup aware: a cgroup at its memory.max
+ * reclaims its shmem pages and anonymous memory, but not the chunk objects
+ * it allocated, which only global memory pressure evicts.
+ *
  * debugfs shows, per device, the pages of chunk objects that are resident,
  * idle, evicted and purged (the file chunk_reclaim in the device's
- * directory), and drm_gem_chunk_print_info() the state of each object.
+ * directory; writing to it evicts every idle object of the device at once,
+ * for tests), and drm_gem_chunk_print_info() the state of each object.
  */
 
 /**
@@ -853,7 +858,52 @@ static int drm_gem_chunk_reclaim_show(struct seq_file *m, void *data)
 
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(drm_gem_chunk_reclaim);
+
+static int drm_gem_chunk_reclaim_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, drm_gem_chunk_reclaim_show, inode->i_private);
+}
+
+/* Scans as direct reclaim enters the shrinkers, swap space or not. */
+static unsigned long drm_gem_chunk_scan_as_reclaim(struct drm_gem_chunk_reclaim *reclaim,
+						   unsigned long nr_to_scan)
+{
+	unsigned int noreclaim;
+	unsigned long freed;
+
+	fs_reclaim_acquire(GFP_KERNEL);
+	noreclaim = memalloc_noreclaim_save();
+	freed = __drm_gem_chunk_scan(reclaim, nr_to_scan, true);
+	memalloc_noreclaim_restore(noreclaim);
+	fs_reclaim_release(GFP_KERNEL);
+
+	return freed;
+}
+
+/*
+ * A write reclaims every idle object of the device at once, as i915's
+ * drop_caches does for its own, so that tests can evict without filling the
+ * memory first. Without swap space the backup stays in memory.
+ */
+static ssize_t drm_gem_chunk_reclaim_write(struct file *file,
+					   const char __user *buf, size_t len,
+					   loff_t *ppos)
+{
+	struct seq_file *m = file->private_data;
+
+	drm_gem_chunk_scan_as_reclaim(m->private, ULONG_MAX);
+
+	return len;
+}
+
+static const struct file_operations drm_gem_chunk_reclaim_fops = {
+	.owner = THIS_MODULE,
+	.open = drm_gem_chunk_reclaim_open,
+	.read = seq_read,
+	.write = drm_gem_chunk_reclaim_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
 
 static void drm_gem_chunk_reclaim_fini(struct drm_device *dev, void *data)
 {
@@ -926,7 +976,7 @@ static struct drm_gem_chunk_reclaim *drm_gem_chunk_reclaim_get(struct drm_device
 
 	shrinker_register(reclaim->shrinker);
 	if (dev->debugfs_root)
-		debugfs_create_file("chunk_reclaim", 0444, dev->debugfs_root,
+		debugfs_create_file("chunk_reclaim", 0644, dev->debugfs_root,
 				    reclaim, &drm_gem_chunk_reclaim_fops);
 
 out_unlock:
@@ -2506,23 +2556,12 @@ unsigned long drm_gem_chunk_reclaim_scan(struct drm_device *dev,
 					 unsigned long nr_to_scan)
 {
 	struct drm_gem_chunk_reclaim *reclaim;
-	unsigned int noreclaim;
-	unsigned long freed;
 
 	mutex_lock(&drm_gem_chunk_reclaims_lock);
 	reclaim = drm_gem_chunk_reclaim_find(dev);
 	mutex_unlock(&drm_gem_chunk_reclaims_lock);
-	if (!reclaim)
-		return 0;
 
-	/* As direct reclaim enters the shrinkers. */
-	fs_reclaim_acquire(GFP_KERNEL);
-	noreclaim = memalloc_noreclaim_save();
-	freed = __drm_gem_chunk_scan(reclaim, nr_to_scan, true);
-	memalloc_noreclaim_restore(noreclaim);
-	fs_reclaim_release(GFP_KERNEL);
-
-	return freed;
+	return reclaim ? drm_gem_chunk_scan_as_reclaim(reclaim, nr_to_scan) : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_gem_chunk_reclaim_scan);
 #endif
