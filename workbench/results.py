@@ -12,6 +12,12 @@
                                 each CONFIG of OWN, judged on its own: its
                                 results are in DIR); exit 1 exactly when it
                                 counts a failure
+  results.py check BASE PROJ CONFIG=DIR ...
+                                make check's verdict: the report, and
+                                whatever workbench/manifest.txt names that
+                                the results lack (a boot, a list, a KUnit
+                                suite, results, the page count), a failure
+                                named; with the manifest's counts per boot
   results.py debug DIR          the same for a debug kernel's run alone
   results.py differ BASE PROJ OUTDIR
                                 the IGT list entries whose results differ
@@ -23,13 +29,23 @@
                                 what of LIST is left after a kernel oops
                                 stopped DIR's boot, into OUT; exit 1 if
                                 nothing is left
+  results.py boots CONFIG       the manifest's boots of CONFIG, for
+                                run-tests.sh: "NAME MODE LIST SETTINGS" a line
 
 The verdict rule: every result of the project kernel other than pass or skip
 is a failure unless workbench/xfails/ lists it (project-CONFIG-fails.txt:
 "test,Result", project-CONFIG-flakes.txt: "test"); a listed failure that
-passes is an unexpected pass, a failure too. On top of that, a test that
-passes on the unmodified kernel and not on the project kernel fails the run
-even if listed.
+passes is an unexpected pass, a failure too. A project test (a chunk_*
+program, a KUnit suite the manifest marks the project's) that skips is a
+failure unless project-CONFIG-skips.txt lists it. On top of that, a test
+that passes on the unmodified kernel and not on the project kernel fails
+the run, unless it passed when run again and is listed as a flake.
+
+Every result is named by its boot and test: "bin@subtest" in the igt
+boot, "BOOT:bin@subtest" in another (a boot with display devices adds the
+driver: "display:bochs-drm:bin@subtest"), "kunit:suite.case"; a test the
+list runs twice in one boot is two results, the second "bin@subtest#2". A
+boot run again (rerun-BOOT) is a boot of its own: "rerun-igt:bin@subtest".
 
 A result is one of: pass, skip, fail, timeout, crash, dmesg-warn (a kernel
 report during a test that passed or skipped), dmesg-fail (one during a test
@@ -42,12 +58,17 @@ the test running, or to "boot", "between tests" or "after the tests".
 import fnmatch
 import os
 import re
+import shlex
 import sys
 import textwrap
 import time
 
 WB_DIR = os.path.dirname(os.path.abspath(__file__))
+WB_TOP = os.path.dirname(WB_DIR)
+XFAILS = os.path.join(WB_DIR, "xfails")
 OK = ("pass", "skip")
+# The chunk helper's count of the pages it holds (guest/run-igt.sh).
+PAGES = "/sys/kernel/debug/drm_chunk/pages"
 TAINT_WARN, TAINT_SOFTLOCKUP, TAINT_TEST = 1 << 9, 1 << 14, 1 << 18
 TAINT_LETTERS = "PFSRMBUDAWCIOELKXTNJ"
 # The project kernel's configurations that have no counterpart on the
@@ -62,6 +83,48 @@ def patterns(name):
 
 
 REPORT = re.compile("|".join(patterns("crash-patterns")))
+
+
+class Manifest:
+    """workbench/manifest.txt: the boots of make check (dicts: config,
+    name, mode, list, min, settings), the KUnit suites each KUnit boot
+    must run ({(config, boot): [(suite, kernels)]}) and what each boot
+    must show on the project kernel ({(config, boot): [what]})."""
+
+    def __init__(self, path=os.path.join(WB_DIR, "manifest.txt")):
+        self.boots, self.suites, self.needs = [], {}, {}
+        for n, line in enumerate(patterns(path), 1):
+            kind, config, name, *rest = shlex.split(line)
+            if kind == "boot":
+                mode, lst, least, *settings = rest
+                self.boots.append({
+                    "config": config, "name": name, "mode": mode,
+                    "list": "" if lst == "-" else lst, "min": int(least),
+                    "settings": dict(s.split("=", 1) for s in settings)})
+            elif kind == "suites" and rest[0] in ("both", "project"):
+                self.suites.setdefault((config, name), []).extend(
+                    (suite, rest[0]) for suite in rest[1:])
+            elif kind == "need":
+                self.needs.setdefault((config, name), []).extend(rest)
+            else:
+                sys.exit(f"results.py: {path}: line {n} is not boot, suites or need: {line}")
+
+    def configs(self):
+        return list(dict.fromkeys(b["config"] for b in self.boots))
+
+    def of(self, config):
+        return [b for b in self.boots if b["config"] == config]
+
+    def project_suites(self):
+        return {s for v in self.suites.values() for s, k in v if k == "project"}
+
+    def display(self, boot):
+        """Whether a boot of that name has display devices: its results
+        carry the driver."""
+        return any(b["name"] == boot and b["settings"].get("WB_DISPLAY") for b in self.boots)
+
+
+MANIFEST = Manifest()
 
 
 def read(path):
@@ -100,7 +163,12 @@ class Run:
     """One kernel configuration's results: name -> (status, boot, detail)."""
 
     def __init__(self):
-        self.res = {}
+        self.res, self.runs = {}, {}
+
+    def unique(self, name):
+        """The name of one more run of a test: "name", then "name#2" ..."""
+        n = self.runs[name] = self.runs.get(name, 0) + 1
+        return name if n == 1 else f"{name}#{n}"
 
     def set(self, name, status, boot, detail=""):
         self.res[name] = (status, boot, detail)
@@ -115,21 +183,42 @@ class Run:
 
 def parse_kunit(run, d, boot):
     """KTAP on the console of the KUnit boot: one result a test case
-    ("kunit:suite.case"; a failed one with its cause, kunit_cause). A WARN
-    is expected only inside a suite that kunit-expected-warns lists with the
-    WARN's source, until that suite ends; every other report fails. Returns
-    how many expected WARNs were seen."""
+    ("kunit:suite.case"; a failed one with its cause, kunit_cause), and
+    one a suite that printed no case line (a suite_init failure: "not
+    ok", or a suite skipped whole). A suite whose case lines fall short
+    of its plan (1..N), a run whose suites fall short of the top plan, a
+    boot with no suite at all fail. A WARN is expected only inside a
+    suite that kunit-expected-warns lists with the WARN's source, until
+    that suite ends; every other report fails. Returns how many expected
+    WARNs were seen."""
     allowed = [l.split() for l in patterns("kunit-expected-warns")]
     suite, last, expected, log = None, None, 0, []
+    plan, cases, suites, top = None, 0, 0, 0
     for line in console(d):
         m = re.match(r"^    # Subtest: (\S+)", line)
         if m:
-            suite, log = m.group(1), []
+            suite, log, plan, cases = m.group(1), [], None, 0
+            continue
+        m = re.match(r"^(    )?1\.\.(\d+)$", line)
+        if m:
+            if m.group(1) and suite:
+                plan = int(m.group(2))
+            elif not m.group(1):
+                top += int(m.group(2))
             continue
         m = re.match(r"^(    )?(ok|not ok) \d+ (\S+)(.*)", line)
         if m and not m.group(1):
             # The suite's own result line, at the top level: it has ended.
-            suite, last = None, m.group(3)
+            name, suites = m.group(3), suites + 1
+            if not cases:
+                status = "skip" if "# SKIP" in m.group(4) else \
+                    "pass" if m.group(2) == "ok" and not plan else "fail"
+                run.set(f"kunit:{name}", status, boot, f"{m.group(2)} with no case line: "
+                        + (kunit_cause(name, log) or f"plan 1..{plan or 0}"))
+            elif plan is not None and plan != cases:
+                run.set(f"kunit:{name}(plan)", "fail", boot,
+                        f"plan 1..{plan}, {cases} case lines")
+            suite, last = None, name
             continue
         if m and suite:
             status = "pass" if m.group(2) == "ok" else "fail"
@@ -137,7 +226,7 @@ def parse_kunit(run, d, boot):
                 status = "skip"
             run.set(f"kunit:{suite}.{m.group(3)}", status, boot,
                     kunit_cause(m.group(3), log) if status == "fail" else "")
-            log = []
+            log, cases = [], cases + 1
             continue
         log.append(line)
         if not REPORT.search(line):
@@ -149,6 +238,14 @@ def parse_kunit(run, d, boot):
         where = f"in suite {suite}" if suite else \
             f"after suite {last}" if last else "boot"
         run.report(f"kunit:(kernel report {where})", boot, line)
+    if suite:
+        run.set(f"kunit:{suite}(plan)", "fail", boot,
+                f"the suite never ended: plan 1..{plan}, {cases} case lines")
+    if not suites:
+        run.set("kunit:(suites)", "fail", boot,
+                "no KUnit suite ran (a kunit.filter_glob that matches none?)")
+    elif top != suites and os.path.exists(os.path.join(d, "done")):
+        run.set("kunit:(plan)", "fail", boot, f"plan 1..{top} suites, {suites} suite results")
     return expected
 
 
@@ -204,15 +301,23 @@ def signalled(rc):
 
 def exit_problem(rc, own):
     """What is wrong with a program's exit code whatever its subtests said:
-    a signal, or a code outside IGT's protocol (0, 77, 98; 79 is a list
-    entry that matched nothing, judged by the list check)."""
-    if None in own or rc in ("0", "77", "98", "79", "died"):
+    a signal, or a code other than the protocol's for the results it
+    printed (igt-tests/lib/wbtest.c, IGT's igt_exit(): 0 if one passed and
+    none failed, 77 if all skipped, else the first failure's: 98, IGT's 78
+    for a timeout or 112 for an abort; 79, a list entry that matched
+    nothing, prints none)."""
+    if None in own or rc == "died":
         return None
     if rc in TIMED_OUT:
         return None if "timeout" in own.values() else ("timeout", "killed at the timeout")
     if signalled(rc):
         return ("crash", f"killed by signal {int(rc) - 128} after its subtests")
-    return ("fail", f"exit code {rc}")
+    want = ("98", "78", "112") if set(own.values()) - set(OK) else \
+        ("0",) if "pass" in own.values() else ("77",)
+    if rc not in want:
+        return ("fail", f"exit code {rc} after subtests that ended "
+                f"{', '.join(sorted(set(own.values())))}: the protocol's is {want[0]}")
+    return None
 
 
 def index(d):
@@ -290,60 +395,78 @@ def attribute(run, d, boot, key):
 
 
 def test_prefix(boot, drv):
-    """Results of the vkms boots are named "bin@subtest"; those of a boot
-    with display devices (run-tests.sh: display, iommu ...) carry the boot
-    and the driver: "display:bochs-drm:bin@subtest". A rerun of a boot's
-    tests gives the same names."""
-    boot = re.sub(r"^rerun-", "", boot)
-    if re.fullmatch(r"igt(\.\d+)?|overlay|faults", boot):
+    """Results of the igt boot (and of its continuations, igt.1 ...: see
+    run-long.sh) are named "bin@subtest", those of another boot
+    "BOOT:bin@subtest"; a boot with display devices (the manifest's
+    WB_DISPLAY) adds the driver: "display:bochs-drm:bin@subtest". A rerun
+    of a boot is a boot of its own: "rerun-display:bochs-drm:..."."""
+    if re.fullmatch(r"igt(\.\d+)?", boot):
         return ""
-    return f"{boot}:{drv}:"
+    return f"{boot}:" + (f"{drv}:" if MANIFEST.display(re.sub(r"^rerun-", "", boot)) else "")
+
+
+def original(name):
+    """The result a rerun's result is the second run of ("rerun-igt:x" ->
+    "x", "rerun-display:..." -> "display:..."); any other name itself."""
+    return re.sub(r"^rerun-(igt:)?", "", name)
+
+
+def requirements(lines):
+    """Why each subtest (None: the program) skipped: the requirement it
+    did not meet, as wbtest ("Test requirement not met: ...") or IGT
+    ("Test requirement: ...") prints it."""
+    why, sub = {}, None
+    for line in lines:
+        m = re.match(r"^Starting subtest: (\S+)", line)
+        if m:
+            sub = m.group(1)
+        elif re.match(r"Test requirement(?: not met)?: ", line) and sub not in why:
+            why[sub] = line.strip()
+    return why
 
 
 def parse_igt(run, d, boot):
     """run-igt.sh's results: one a subtest ("bin@subtest"), "bin(exit)" for
-    a program that died by a signal, "bin(pages)" for one after which the
-    chunk helper holds more pages than before; named as test_prefix()
-    says."""
+    a program whose exit code is not the protocol's for what it printed,
+    "bin(pages)" for one after which the chunk helper holds more pages than
+    before; named as test_prefix() says, a second run of a name in the
+    same list "name#2"."""
     names = {}
     for inv in invocations(d):
         binary, rc = test_prefix(boot, inv.get("drv", "vkms")) + inv["bin"], inv["rc"]
-        own = parse_out(read(os.path.join(d, f"{inv['n']}.out")), rc)
+        out = read(os.path.join(d, f"{inv['n']}.out"))
+        own, why = parse_out(out, rc), requirements(out)
+        names[inv["n"]] = {}
         for sub, status in own.items():
-            name = binary if sub is None else f"{binary}@{sub}"
-            run.set(name, status, boot)
-        names[inv["n"]] = own
+            name = run.unique(binary if sub is None else f"{binary}@{sub}")
+            run.set(name, status, boot, why.get(sub, "") if status == "skip" else "")
+            names[inv["n"]][sub] = name
         problem = exit_problem(rc, own)
         if problem:
-            run.set(f"{binary}(exit)", problem[0], boot, problem[1])
+            run.set(run.unique(f"{binary}(exit)"), problem[0], boot, problem[1])
         if leaked(inv) > 0:
-            run.set(f"{binary}(pages)", "fail", boot,
+            run.set(run.unique(f"{binary}(pages)"), "fail", boot,
                     f"the chunk helper holds {leaked(inv)} more pages after the "
                     f"program than before ({inv['pages_before']} -> {inv['pages_after']})")
 
     def key(inv, sub):
         own = names.get(inv["n"], {})
         binary = test_prefix(boot, inv.get("drv", "vkms")) + inv["bin"]
-        if sub in own:
-            return f"{binary}@{sub}"
-        return binary if None in own else f"{binary}(kernel report)"
+        return own.get(sub) or own.get(None) or f"{binary}(kernel report)"
     attribute(run, d, boot, key)
 
 
-def check_list(run, d, boots, prefix=""):
+def check_list(run, d, boot):
     """Every entry of the boot's list must match a result: a misspelt or
     renamed subtest is a failure ("notrun"), not a silent gap."""
     names = list(run.res)
-    for line in read(os.path.join(d, boots[0], "list.txt")):
-        if not line.strip() or line.startswith("#"):
-            continue
-        drv, binary, *subs = line.split()
-        binary = prefix + test_prefix(boots[0], drv) + binary
+    for drv, binary, *subs in list_entries(os.path.join(d, boot, "list.txt")):
+        binary = test_prefix(boot, drv) + binary
         wanted = [f"{binary}@{p}" for p in subs[0].split(",")] if subs else [binary]
         for w in wanted:
             if not any(n == w or fnmatch.fnmatchcase(n, w) or n.startswith(w + "@")
                        for n in names):
-                run.set(w, "notrun", boots[0], "the list entry matches no test")
+                run.set(w, "notrun", boot, "the list entry matches no test")
 
 
 def fault_state(d):
@@ -352,29 +475,41 @@ def fault_state(d):
             for f in ("before", "after"))
 
 
+def enomem(out):
+    """Whether a subtest failed on an allocation failure, as its own
+    assertions say: every failed assertion it printed (wbtest.h) gives
+    ENOMEM as its result: wb_assert's "(errno 12: ...)", wb_assert_ret's
+    "got -12 (...)", or the strerror() that ends a wb_assert_f message.
+    A data mismatch is no allocation failure, whatever else the output
+    says."""
+    failed = [l.split("Failed assertion: ", 1)[1] for l in out if "Failed assertion: " in l]
+    return bool(failed) and all(
+        re.search(r"\(errno 12: [^)]*\)$|: got -12 \(|: Cannot allocate memory$", a)
+        for a in failed)
+
+
 def parse_faults(run, d, boot):
     """The systematic fault injection pass (guest/run-igt.sh faults): one
     result a subtest ("faults:bin@subtest"). Under an injected failure a
-    subtest may fail only with ENOMEM; the run that gets nothing injected
-    must pass; nothing may crash or keep pages. Returns (slab, page)
-    failures injected."""
+    subtest may fail only with ENOMEM (enomem()); the run that gets nothing
+    injected must pass; nothing may crash or keep pages. Two more a
+    subtest, "faults:bin@subtest(slab failure)" and "(page failure)": it
+    got at least one slab, and one page, allocation failure injected (a
+    subtest that cannot is listed in workbench/xfails/ with the reason)."""
     runs = {}
     for inv in index(d):
-        runs.setdefault(f"faults:{inv['bin']}@{inv['sub']}", []).append(inv)
-    slab = page = 0
+        runs.setdefault(f"{test_prefix(boot, inv['drv'])}{inv['bin']}@{inv['sub']}", []).append(inv)
     for name, invs in runs.items():
         problems = []
         for inv in invs:
             out = read(os.path.join(d, f"{inv['n']}.out"))
             status = parse_out(out, inv["rc"]).get(inv["sub"], "notrun")
             injected = int(inv["slab"]) + int(inv["page"])
-            slab, page = slab + int(inv["slab"]), page + int(inv["page"])
             what = f"with allocation {inv['nth']} failed" if injected else \
                 f"with nothing injected (run {inv['nth']})"
-            if status == "fail" and injected and \
-                    any("Cannot allocate memory" in l for l in out):
+            if injected and status in OK or status == "fail" and injected and enomem(out):
                 pass
-            elif status not in OK:
+            elif status != "pass":
                 problems.append(f"{status} {what} ({inv['n']}.out)")
             problem = exit_problem(inv["rc"], {inv["sub"]: status})
             if problem:
@@ -383,26 +518,25 @@ def parse_faults(run, d, boot):
                 problems.append(f"{leaked(inv)} pages not freed {what}")
         more = f"; {len(problems) - 3} more runs like these" if len(problems) > 3 else ""
         run.set(name, "fail" if problems else "pass", boot, "; ".join(problems[:3]) + more)
+        for kind in ("slab", "page"):
+            n = sum(int(i[kind]) for i in invs)
+            run.set(f"{name}({kind} failure)", "pass" if n else "fail", boot,
+                    "" if n else f"no {kind} allocation failure injected in {len(invs)} runs")
     for line in read(os.path.join(d, "index")):
         if line.startswith("cap\t"):
             _, name, runs = line.split("\t")
-            run.set(f"faults:{name}", "fail", boot,
+            run.set(f"{test_prefix(boot, '')}{name}", "fail", boot,
                     f"failures still injected after {runs} runs: not exhaustive")
     if os.path.exists(os.path.join(d, "done")):
-        if not slab or not page:
-            run.set("faults:(injected)", "fail", boot,
-                    f"{slab} slab and {page} page allocation failures injected: "
-                    f"the pass reached no {' and no '.join(k for k, v in (('slab', slab), ('page', page)) if not v)} allocation")
         # What the failed calls allocated must be given back.
         before, after = fault_state(d)
         if int(after.get("dma-bufs", 1 << 30)) > int(before.get("dma-bufs", 0)):
-            run.set("faults:(dma-bufs)", "fail", boot,
+            run.set(f"{boot}:(dma-bufs)", "fail", boot,
                     f"dma-bufs alive: {before.get('dma-bufs')} before, {after.get('dma-bufs')} after")
 
     def key(inv, sub):
-        return f"faults:{inv['bin']}@{inv.get('sub', sub)}"
+        return f"{test_prefix(boot, inv['drv'])}{inv['bin']}@{inv.get('sub', sub)}"
     attribute(run, d, boot, key)
-    return slab, page
 
 
 def parse_kmemleak(run, d, boot):
@@ -454,10 +588,9 @@ def collect(d):
     run = Run()
     boots = sorted((b for b in os.listdir(d) if os.path.isdir(os.path.join(d, b))),
                    key=lambda b: (re.sub(r"\.\d+$", "", b), int(b.split(".")[1]) if "." in b else 0))
-    # The IGT list's boots (igt, then igt.1, igt.2 ... when a kernel oops
-    # stopped one: run-long.sh), then the one with vkms's overlay planes;
-    # results of the later boots replace those of the earlier.
-    igt_boots = [b for b in boots if re.fullmatch(r"igt(\.\d+)?", b)]
+    # Every boot on its own terms (igt, then igt.1, igt.2 ... when a kernel
+    # oops stopped one: run-long.sh), the reruns of the differing tests
+    # (rerun-BOOT, run-tests.sh) too.
     for boot in boots:
         bd = os.path.join(d, boot)
         warns = 0
@@ -465,31 +598,18 @@ def collect(d):
             warns = parse_kunit(run, bd, boot)
         elif boot == "faults":
             parse_faults(run, bd, boot)
-            check_list(run, d, [boot], "faults:")
-        elif boot.startswith("rerun-"):
-            continue
         else:
             parse_igt(run, bd, boot)
         parse_kmemleak(run, bd, boot)
         check_boot(run, bd, boot, warns)
-    # Boots with display devices: each its own list.
-    displays = [[b] for b in boots if b not in ("kunit", "faults") and
-                not b.startswith("rerun-") and test_prefix(b, "")]
-    for group in (igt_boots, ["overlay"], *displays):
-        if os.path.exists(os.path.join(d, group[0] if group else "-", "list.txt")):
-            check_list(run, d, group)
+    for boot in boots:
+        if boot != "kunit":
+            check_list(run, d, boot)
     # lint.sh's static checks, already one line a check.
     for line in read(os.path.join(d, "static.tsv")):
         name, status = line.split("\t")
         run.set(name, status, "static", "see build/logs/lint.log" if status != "pass" else "")
     write(run.res, os.path.join(d, "results.tsv"))
-    # The differing tests, run once more on both kernels (run-tests.sh).
-    for boot in boots:
-        if boot.startswith("rerun-"):
-            again = Run()
-            parse_igt(again, os.path.join(d, boot), boot)
-            check_boot(again, os.path.join(d, boot), boot, 0)
-            write(again.res, os.path.join(d, f"{boot}.tsv"))
     if not run.res:
         sys.exit(f"results.py: no test results at all in {d}")
 
@@ -509,37 +629,43 @@ def load(d, name="results.tsv"):
     return res
 
 
-def reruns(d):
-    res = {}
-    for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
-        if f.startswith("rerun-") and f.endswith(".tsv"):
-            res.update(load(d, f))
-    return res
-
-
 def xfails(config):
-    """workbench/xfails/project-CONFIG-{fails,flakes}.txt: {test: result or
-    None (a flake: any result)}."""
+    """workbench/xfails/project-CONFIG-{fails,flakes,skips}.txt: {test:
+    result, None (a flake: any result) or "skip" (a project test that
+    may skip)}."""
     listed = {}
-    for kind in ("fails", "flakes"):
-        path = os.path.join(WB_DIR, "xfails", f"project-{config}-{kind}.txt")
+    for kind in ("fails", "flakes", "skips"):
+        path = os.path.join(XFAILS, f"project-{config}-{kind}.txt")
         for line in read(path):
             if line.strip() and not line.startswith("#"):
                 name, _, result = line.strip().partition(",")
-                listed[name] = result.lower() if kind == "fails" else None
+                listed[name] = {"fails": result.lower(), "flakes": None}.get(kind, "skip")
     return listed
 
 
-def judge(res, again, listed, prefix=""):
+def project_test(name):
+    """Whether a result is of the project's own tests: a chunk_* program,
+    a KUnit suite the manifest marks the project's."""
+    m = re.match(r"^kunit:([^.(]+)", name)
+    if m:
+        return m.group(1) in MANIFEST.project_suites()
+    return bool(re.search(r"(^|:)chunk_\w+(@|#|$)", name))
+
+
+def judge(res, config, prefix=""):
     """The verdict on each result of one project configuration:
-    {name: (counted as pass|skip|fail, why)}."""
-    verdict = {}
+    {name: (counted as pass|skip|fail, why)}. A rerun's result is listed
+    under the name of the test it ran again."""
+    listed, verdict = xfails(config), {}
     for name, (status, boot, detail) in res.items():
-        rerun = again.get(name, (None,))[0]
-        if rerun and rerun not in OK and status in OK:
-            status, detail = rerun, f"{rerun} when run again ({detail})".rstrip(" ()")
-        want = listed.get(name, "")
-        if status in OK and want:
+        want = listed.get(name, listed.get(original(name), ""))
+        if status == "skip" and project_test(name) and want != "skip":
+            verdict[name] = ("fail", f"{prefix}skip: a project test skipped on the project kernel"
+                             + (f" ({detail})" if detail else "") + "; one that cannot run "
+                             f"here is listed in workbench/xfails/project-{config}-skips.txt")
+        elif status == "skip" and want == "skip":
+            verdict[name] = ("skip", "expected skip (workbench/xfails/)")
+        elif status in OK and want:
             verdict[name] = ("fail", f"unexpected {status}: listed as expected {want} "
                              f"in workbench/xfails/ (update the list)")
         elif status in OK:
@@ -558,21 +684,83 @@ def summary(verdicts):
     return counts
 
 
-def report(base_dir, proj_dir, *own_dirs):
+def logical(boot):
+    """The boot a result counts for: igt for igt.1 ... (run-long.sh)."""
+    return re.sub(r"\.\d+$", "", boot)
+
+
+def lacks(config, kernel, d, res):
+    """What the manifest's boots of CONFIG on KERNEL (base or project)
+    lack in d and its results res: {name: (boot, why)}, and each boot's
+    results: {boot: (how many, the manifest's least)}."""
+    missing, counts = {}, {}
+    for b in MANIFEST.of(config):
+        boot, bd = b["name"], os.path.join(d, b["name"])
+        mine = [n for n, (_, bt, _) in res.items() if logical(bt) == boot]
+        counts[boot] = (sum("(" not in n for n in mine), b["min"])
+        if not os.path.isdir(bd):
+            failed = [l for l in read(os.path.join(d, "vm-failures")) if l.startswith(f"{boot} boot")]
+            missing[f"{boot}:(boot)"] = (boot, f"the manifest's boot {boot} left no results: "
+                                         f"no {bd}" + (f" ({failed[0]})" if failed else ""))
+            continue
+        if b["list"]:
+            ran = list_entries(os.path.join(bd, "list.txt"))
+            if not ran:
+                missing[f"{boot}:(list)"] = (boot, f"the boot ran an empty list ({bd}/list.txt)")
+            elif ran != list_entries(os.path.join(WB_TOP, b["list"])):
+                missing[f"{boot}:(list)"] = (boot, f"the boot ran another list than the "
+                                             f"manifest's {b['list']}")
+        if counts[boot][0] < b["min"]:
+            missing[f"{boot}:(results)"] = (boot, f"{counts[boot][0]} results, the manifest "
+                                            f"wants at least {b['min']}")
+        for suite, kernels in MANIFEST.suites.get((config, boot), []):
+            if (kernels == "both" or kernel == "project") and \
+                    not any(n.startswith(f"kunit:{suite}.") for n in mine):
+                missing[f"kunit:{suite}(suite)"] = (boot, "no case of the suite ran (absent from "
+                                                    "the console, or no case line)")
+        for what in MANIFEST.needs.get((config, boot), []) if kernel == "project" else []:
+            if what == "pages":
+                invs = [i for i in invocations(bd) if i["rc"] != "died"]
+                blind = [i["bin"] for i in invs if "-" in (i["pages_before"], i["pages_after"])]
+                if blind or not invs:
+                    missing[f"{boot}:(page count)"] = (boot, (
+                        f"no page count of the chunk helper ({PAGES}) around "
+                        f"{len(blind)} of {len(invs)} programs ({', '.join(sorted(set(blind))[:3])}): "
+                        "the leak check is off") if invs else "no program ran")
+            elif not any(re.search(rf"(^|:){re.escape(what)}(@|#|$)", n) for n in mine):
+                missing[f"{boot}:{what}(ran)"] = (boot, f"no result of {what}")
+    return missing, counts
+
+
+def report(base_dir, proj_dir, *own_dirs, check=False):
     own = dict(a.split("=", 1) for a in own_dirs)
     if set(own) - set(OWN):
         sys.exit(f"results.py: a CONFIG=DIR names one of {', '.join(OWN)}")
+    if check and set(MANIFEST.configs()) - {"vm"} - set(own):
+        sys.exit(f"results.py check: no CONFIG=DIR for "
+                 f"{', '.join(sorted(set(MANIFEST.configs()) - {'vm'} - set(own)))}")
     base, proj = load(base_dir), load(proj_dir)
-    base_again, proj_again = reruns(base_dir), reruns(proj_dir)
+    per_boot = {}
+    if check:
+        base_lacks, per_boot["vm unmodified"] = lacks("vm", "base", base_dir, base)
+        proj_lacks, per_boot["vm project"] = lacks("vm", "project", proj_dir, proj)
+        for name, (boot, why) in proj_lacks.items():
+            proj[name] = ("fail", boot, why)
     names = sorted(set(base) | set(proj))
     width = max([len(n) for n in names if not n.startswith("kunit:")] + [4])
     print(f"{'test':<{width}}  {'unmodified':<10}  {'project':<10}")
-    verdict = judge(proj, proj_again, xfails("vm"))
+    verdict = judge(proj, "vm")
+    # The reruns of the tests whose results differed: {test: rerun's name}.
+    again = {original(n): n for res in (base, proj)
+             for n, (_, boot, _) in res.items() if boot.startswith("rerun-")}
+
+    def rerun(name):
+        return None if name in again.values() else again.get(re.sub(r"#\d+$", "", name))
     for name in names:
         b, p = base.get(name, ("notrun",))[0], proj.get(name, ("notrun",))[0]
         mark = ""
-        if name in base_again or name in proj_again:
-            b2, p2 = base_again.get(name, ("-",))[0], proj_again.get(name, ("-",))[0]
+        if rerun(name):
+            b2, p2 = base.get(rerun(name), ("-",))[0], proj.get(rerun(name), ("-",))[0]
             mark = f"  (run again: {b2}, {p2})"
         if name not in base:
             mark += "  (new)"
@@ -580,24 +768,39 @@ def report(base_dir, proj_dir, *own_dirs):
             continue
         print(f"{name:<{width}}  {b:<10}  {p:<10}{mark}")
     # The comparison: what passes on the unmodified kernel (in either of its
-    # runs) and not on the project kernel fails the run, listed or not.
+    # runs) and not on the project kernel fails the run, unless the project
+    # kernel passed it when run again and it is listed as a flake. A
+    # rerun's own results are judged as any other's.
+    flakes = xfails("vm")
     for name, (b, _, _) in base.items():
-        b2 = base_again.get(name, (b,))[0]
-        p = proj.get(name, ("notrun",))[0]
-        p2 = proj_again.get(name, (p,))[0]
-        if "pass" in (b, b2) and (p, p2) != ("pass", "pass"):
-            verdict[name] = ("fail", f"REGRESSION: passes on the unmodified kernel, "
-                             f"'{p}'{'/' + p2 if p2 != p else ''} on the project kernel")
-    reruns_seen = sorted(set(base_again) | set(proj_again))
-    if reruns_seen:
-        print(f"Run again on both kernels because their results differed: {', '.join(reruns_seen)}")
+        b2 = base.get(rerun(name), (None,))[0]
+        p, p2 = proj.get(name, ("notrun",))[0], proj.get(rerun(name), (None,))[0]
+        if "pass" not in (b, b2) or p == "pass":
+            continue
+        if p2 == "pass" and name in flakes and flakes[name] is None:
+            verdict[name] = ("skip", f"expected flake: '{p}', then passed when run again "
+                             "(workbench/xfails/)")
+        else:
+            detail = proj.get(name, ("", "", ""))[2]
+            verdict[name] = ("fail", f"REGRESSION: passes on the unmodified kernel, '{p}'"
+                             + (f" and '{p2}' when run again" if p2 else "") + " on the project kernel"
+                             + (f": {detail}" if detail else ""))
+    if again:
+        print(f"Run again on both kernels because their results differed: {', '.join(sorted(again))}")
     for kind, res in (("unmodified", base), ("project", proj)):
         print(f"results on the {kind} kernel: {tally(res)}")
+    if check:
+        for name, (_, why) in base_lacks.items():
+            verdict[f"unmodified:{name}"] = ("fail", f"on the unmodified kernel: {why}")
     # Each configuration's results, its names prefixed with the
     # configuration's but for vm's.
     verdicts = {"vm": verdict}
     for config, d in own.items():
-        verdicts[config] = own_summary(config, d)
+        verdicts[config], per_boot[config] = own_summary(config, d, check)
+    if check:
+        print("The manifest's boots (workbench/manifest.txt), results in each (at least):")
+        for what, c in per_boot.items():
+            print(f"  {what}: " + ", ".join(f"{b} {n} ({least})" for b, (n, least) in c.items()))
     named = [(f"{c}:" if c != "vm" else "", v) for c, v in verdicts.items()]
     for prefix, v in named:
         for name, (result, why) in v.items():
@@ -611,11 +814,15 @@ def report(base_dir, proj_dir, *own_dirs):
     listed = sum(why.startswith("expected") for v in verdicts.values() for _, why in v.values())
     print("Counted below: each result once per project kernel configuration: "
           + ", ".join(f"{c} {n['pass']}/{n['fail']}/{n['skip']}" for c, n in counts.items())
-          + f" (passed/failed/skipped; skipped includes {listed} expected failures listed "
+          + f" (passed/failed/skipped; skipped includes {listed} expected results listed "
           "in workbench/xfails/); the unmodified kernel is the reference, not counted.")
     total = {k: sum(n[k] for n in counts.values()) for k in ("pass", "fail", "skip")}
     print(f"{total['pass']} passed, {total['fail']} failed, {total['skip']} skipped")
     return 1 if total["fail"] else 0
+
+
+def check(base_dir, proj_dir, *own_dirs):
+    return report(base_dir, proj_dir, *own_dirs, check=True)
 
 
 def tally(res):
@@ -627,14 +834,19 @@ def tally(res):
         or "no results"
 
 
-def own_summary(config, d):
+def own_summary(config, d, check=False):
     """A configuration of OWN (the debug kernel's run, the swiotlb=force
-    boots), judged on its own; prints what it found. Returns the
-    verdicts."""
-    res = load(d)
-    verdict = judge(res, {}, xfails(config), f"on the {OWN[config]}: ")
+    boots), judged on its own (check: with what the manifest names that
+    it lacks); prints what it found. Returns the verdicts and the
+    manifest's counts."""
+    res, counts = load(d), {}
+    if check:
+        missing, counts = lacks(config, "project", d, res)
+        for name, (boot, why) in missing.items():
+            res[name] = ("fail", boot, why)
+    verdict = judge(res, config, f"on the {OWN[config]}: ")
     kunit = sum(1 for n in res if n.startswith("kunit:") and "(" not in n)
-    faults = [n for n in res if n.startswith("faults:")]
+    faults = [n for n in res if n.startswith("faults:") and "(" not in n]
     print(f"{OWN[config]}: {len(res)} results ({kunit} KUnit cases"
           + (f", {len(faults)} of the fault injection pass" if faults else "")
           + f"): {tally(res)}")
@@ -659,11 +871,11 @@ def own_summary(config, d):
                 for b in sorted(os.listdir(d)) if os.path.isdir(os.path.join(d, b))}
         print("swiotlb slots in use at most (0: no DMA mapping bounced): "
               + ", ".join(f"{b} {u[0]} of {u[1]}" for b, u in used.items()))
-    return verdict
+    return verdict, counts
 
 
 def debug(d):
-    verdict = own_summary("debug", d)
+    verdict, _ = own_summary("debug", d)
     for name, (v, why) in sorted(verdict.items()):
         if v == "fail":
             print(f"FAIL: {name}: {why}")
@@ -675,12 +887,13 @@ def debug(d):
 def driver_of(d, boot, name):
     """The driver a result of DIR's BOOT ran on, and the result's name
     without the boot's prefix (test_prefix())."""
-    if test_prefix(boot, ""):
-        drv, _, test = name[len(re.sub(r"^rerun-", "", boot)) + 1:].partition(":")
+    test = name.split(":", 1)[1] if test_prefix(boot, "") else name
+    if MANIFEST.display(re.sub(r"^rerun-", "", boot)):
+        drv, _, test = test.partition(":")
         return drv, test
-    binary = re.split(r"[@(]", name)[0]
+    binary = re.split(r"[@(#]", test)[0]
     return next((e[0] for e in list_entries(os.path.join(d, boot, "list.txt"))
-                 if e[1:2] == [binary]), "vkms"), name
+                 if e[1:2] == [binary]), "vkms"), test
 
 
 def figures(root):
@@ -699,7 +912,7 @@ def figures(root):
         d = os.path.join(root, kind)
         res[kind] = load(d)
         for name, (status, boot, _) in res[kind].items():
-            if boot not in ("kunit", "static"):
+            if boot not in ("kunit", "static") and not boot.startswith("rerun-"):
                 c = counts.setdefault(driver_of(d, boot, name)[0], {}).setdefault(kind, {})
                 c[status] = c.get(status, 0) + 1
 
@@ -763,11 +976,14 @@ def differ(base_dir, proj_dir, out):
         (b, boot, _), p = base[name], proj[name][0]
         # A pass on one kernel and a skip on the other (a test that needs
         # the chunk helper) is no difference a second run could explain.
-        if b == p or (b in OK and p in OK) or boot in ("kunit", "static") or "(" in name:
+        if b == p or (b in OK and p in OK) or boot in ("kunit", "static") or "(" in name \
+                or boot.startswith("rerun-"):
             continue
         drv, test = driver_of(proj_dir, boot, name)
-        binary, _, sub = test.partition("@")
-        lists.setdefault(boot, {}).setdefault((drv, binary), []).append(sub)
+        binary, _, sub = re.sub(r"#\d+$", "", test).partition("@")
+        subs = lists.setdefault(logical(boot), {}).setdefault((drv, binary), [])
+        if sub not in subs:
+            subs.append(sub)
         if any(r == "crash" or r.startswith("dmesg") for r in (b, p)):
             risky.add((drv, binary))
     for boot, entries in lists.items():
@@ -805,9 +1021,19 @@ def resume(list_path, d, out_path):
     return 0
 
 
+def manifest_boots(config):
+    """The manifest's boots of CONFIG for run-tests.sh, one a line: NAME
+    MODE LIST ("-": none) and run-vm.sh's settings as sh words."""
+    for b in MANIFEST.of(config):
+        print(b["name"], b["mode"], b["list"] or "-",
+              " ".join(shlex.quote(f"{k}={v}") for k, v in b["settings"].items()))
+    return 0
+
+
 def main():
     cmds = {"collect": (collect, [1]), "debug": (debug, [1]), "differ": (differ, [3]),
-            "resume": (resume, [3]), "figures": (figures, [1]), "report": (report, range(2, 3 + len(OWN)))}
+            "resume": (resume, [3]), "figures": (figures, [1]), "boots": (manifest_boots, [1]),
+            "report": (report, range(2, 3 + len(OWN))), "check": (check, range(2, 3 + len(OWN)))}
     cmd = cmds.get(sys.argv[1] if len(sys.argv) > 1 else "")
     nargs = len(sys.argv) - 2
     if not cmd or nargs not in cmd[1]:

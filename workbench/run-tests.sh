@@ -1,61 +1,67 @@
 #!/bin/sh
-# run-tests.sh [LIST]: build both kernels and run on each: KUnit (its own
-# boot), the IGT list (default lists/curated.txt) with the project's
-# igt-tests, lists/overlay.txt (the compositor scene and the subtests
-# that need an overlay plane, in a boot with vkms's overlay planes) and
-# lists/display.txt (virtio-gpu, bochs and cirrus-qemu in a boot with
-# QEMU's display devices, run-vm.sh WB_DISPLAY=qemu) and lists/vesa.txt
-# (simpledrm on a VESA framebuffer, WB_DISPLAY=vesa); the
-# static checks on the project's files (lint.sh). Judged on their own (the
-# project kernel only): the project kernel booted again with swiotlb=force
-# (every DMA mapping bounces), a KUnit boot with only the helper's suites
-# and one of lists/swiotlb.txt (the igt-tests); a reduced run of the
-# project's debug kernel (run-debug.sh, lists/debug-ci.txt). Tests whose
-# results differ between the kernels run once more on both. Then the
-# verdict (results.py report): the exit status is non-zero exactly when its
-# last line counts a failure. The unmodified kernel's results are reused
-# while everything that decides them is unchanged.
+# run-tests.sh: build both kernels and boot each as workbench/manifest.txt
+# lists its vm boots (KUnit in its own boot, the curated IGT list with the
+# project's igt-tests, vkms's overlay planes, QEMU's display devices, a
+# VESA framebuffer: README, "The two commands"); the static checks on the
+# project's files (lint.sh). Judged on their own (the project kernel
+# only): the manifest's swiotlb boots (the project kernel booted again
+# with swiotlb=force: the helper's KUnit suites and lists/swiotlb.txt) and
+# a reduced run of the project's debug kernel (run-debug.sh, the
+# manifest's debug boots). Tests whose results differ between the kernels
+# run once more on both. Then the verdict (results.py check): the exit
+# status is non-zero exactly when its last line counts a failure. The
+# unmodified kernel's results are reused while everything that decides
+# them is unchanged.
 set -eu
 . "$(dirname "$0")/common.sh"
 
-list=${1:-workbench/lists/curated.txt}
-[ -f "$WB_TOP/$list" ] || die "no test list $list"
 "$WB_DIR/prepare.sh" project
 results=$WB_BUILD/results
 
-# The boots besides the plain one: vkms with its overlay planes, and QEMU's
-# display devices (virtio-gpu, bochs, cirrus) without vkms; QEMU's VGA in
-# a VESA mode for simpledrm.
-overlay=vkms.enable_overlay=1
-display=qemu
+# boots CONFIG KIND DIR [BOOT LIST]: the manifest's boots of CONFIG on the
+# KIND kernel, each into DIR/NAME with its settings; given BOOT, that boot
+# alone, into DIR/rerun-BOOT with LIST instead of its own.
+boots() {
+	all=$(python3 "$WB_DIR/results.py" boots "$1") || die "no boots for $1 in the manifest"
+	echo "$all" | while read -r name mode list settings; do
+		[ -n "$name" ] || continue
+		if [ -n "${4:-}" ]; then
+			[ "$name" = "$4" ] || continue
+			name=rerun-$4 list=$5
+		fi
+		[ "$list" != - ] || list=
+		# shellcheck disable=SC2086
+		([ -z "$settings" ] || eval "export $settings"
+		 boot "$2" "$mode" "$3/$name" $list) </dev/null
+	done
+}
 
-# run_kernel KIND: results in $results/KIND/{kunit,igt,overlay,display,vesa}.
+# run_kernel KIND: results in $results/KIND/BOOT for each vm boot.
 run_kernel() {
 	dir=$results/$1
 	"$WB_DIR/build-kernel.sh" "$1"
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	boot "$1" kunit "$dir/kunit"
-	boot "$1" igt "$dir/igt" "$list"
-	WB_CMDLINE=$overlay boot "$1" igt "$dir/overlay" workbench/lists/overlay.txt
-	WB_DISPLAY=$display boot "$1" igt "$dir/display" workbench/lists/display.txt
-	WB_DISPLAY=vesa boot "$1" igt "$dir/vesa" workbench/lists/vesa.txt
+	boots vm "$1" "$dir"
 	[ "$1" = base ] || "$WB_DIR/lint.sh" "$dir/static.tsv"
 }
 
 # Everything that decides the unmodified kernel's raw results: its source
 # and config, QEMU, the compiler, the guest's packages and programs, the
-# lists, the workbench's scripts and settings. What only judges raw results
-# (results.py, its patterns and lists) is applied anew every time: the
-# verdict never comes from a cache.
+# manifest's vm boots, the lists, the workbench's scripts and settings. What
+# only judges raw results (results.py, its patterns and lists, the rest of
+# the manifest) is applied anew every time: the verdict never comes from a
+# cache.
 base_key=$( (cd "$WB_TOP"
 	git -C "$WB_BUILD/linux" rev-parse pristine
 	qemu-system-x86_64 --version | head -n 1
 	gcc --version | head -n 1
 	env | grep '^WB_' | sort
-	cat "$WB_BUILD/rootfs/.wb-packages" "$list"
+	cat "$WB_BUILD/rootfs/.wb-packages"
+	grep '^boot vm ' workbench/manifest.txt
 	find workbench wayland -type f ! -path 'workbench/xfails/*' ! -name results.py \
-		! -name crash-patterns ! -name kunit-expected-warns |
+		! -name test-results.py ! -name manifest.txt ! -name crash-patterns \
+		! -name kunit-expected-warns |
 		sort | xargs sha256sum
 	find "$WB_BUILD/igt-tests" "$WB_BUILD/wayland" -type f | sort | xargs sha256sum) |
 	sha256sum | cut -c1-16)
@@ -79,15 +85,8 @@ if python3 "$WB_DIR/results.py" differ "$results/base" "$results/project" "$reru
 	"$WB_DIR/build-kernel.sh" base
 	for l in "$rerun"/rerun-*.txt; do
 		name=$(basename "$l" .txt)
-		cmdline= devices=
-		case $name in
-		rerun-overlay) cmdline=$overlay ;;
-		rerun-display) devices=$display ;;
-		rerun-vesa) devices=vesa ;;
-		esac
 		for kind in base project; do
-			WB_CMDLINE=$cmdline WB_DISPLAY=$devices boot "$kind" igt "$results/$kind/$name" \
-				"${l#"$WB_TOP"/}"
+			boots vm "$kind" "$results/$kind" "${name#rerun-}" "${l#"$WB_TOP"/}"
 		done
 	done
 	python3 "$WB_DIR/results.py" collect "$results/base"
@@ -97,22 +96,22 @@ fi
 # The project kernel again, booted with swiotlb=force: every DMA mapping
 # bounces through swiotlb, so the helper's DMA side runs on a real DMA
 # path (track_hiwater: swiotlb counts its most slots in use, which the
-# report prints; without it the count stays 0). The helper's KUnit suites only (drm_gem_chunk_helper, drm_chunk:
-# filter_glob takes one glob) and its igt-tests; no counterpart on the
-# unmodified kernel, judged on their own and counted in the summary.
+# report prints; without it the count stays 0). The helper's KUnit suites
+# only (drm_gem_chunk_helper, drm_chunk: filter_glob takes one glob) and
+# its igt-tests; no counterpart on the unmodified kernel, judged on their
+# own and counted in the summary.
 swiotlb=$results/swiotlb
 rm -rf "$swiotlb"
 mkdir -p "$swiotlb"
-WB_CMDLINE="swiotlb=force,track_hiwater kunit.filter_glob=drm*chunk*" boot project kunit "$swiotlb/kunit"
-WB_CMDLINE=swiotlb=force,track_hiwater boot project igt "$swiotlb/igt" workbench/lists/swiotlb.txt
+boots swiotlb project "$swiotlb"
 python3 "$WB_DIR/results.py" collect "$swiotlb"
 
-# The reduced debug run (the full one is make check-debug); its results
-# are counted in the summary.
+# The reduced debug run (the full one is make check-debug), with the
+# manifest's debug list; its results are counted in the summary.
 debug=$results/debug-ci
-"$WB_DIR/run-debug.sh" workbench/lists/debug-ci.txt "$debug" ||
-	die "the debug kernel's run did not finish (see above)"
+"$WB_DIR/run-debug.sh" "$(python3 "$WB_DIR/results.py" boots debug | awk '$1 == "igt" { print $3 }')" \
+	"$debug" || die "the debug kernel's run did not finish (see above)"
 
 step "results (unmodified 7.3 vs project; the project kernel with swiotlb=force, and its debug kernel)"
-python3 "$WB_DIR/results.py" report "$results/base" "$results/project" \
+python3 "$WB_DIR/results.py" check "$results/base" "$results/project" \
 	swiotlb="$swiotlb" debug="$debug"
