@@ -2,7 +2,9 @@
 # lint.sh OUTFILE: the kernel's own static checks on what the project adds:
 # checkpatch --strict on every new kernel file and patch, kernel-doc -Wall on
 # the new sources and headers, and a W=1 build of the new objects (in their
-# own output directory, so the test kernel's flags stay as they are). Writes
+# own output directory, so the test kernel's flags stay as they are); the
+# verdict's own test (test-results.py: results.py's rules on results made
+# by hand). Writes
 # "static:CHECK:FILE<TAB>pass|fail" lines to OUTFILE, the findings to the log.
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -55,4 +57,5 @@ for p in $patches; do
 	check checkpatch "$p" perl scripts/checkpatch.pl --strict --no-tree -q \
 		--ignore MISSING_SIGN_OFF,UNKNOWN_COMMIT_ID,MISSING_FIXES_TAG "$WB_TOP/$p"
 done
+check selftest workbench/results.py python3 "$WB_DIR/test-results.py"
 rm -f "$log.one"
