@@ -5,7 +5,8 @@
 # that need an overlay plane, in a boot with vkms's overlay planes) and
 # lists/display.txt (virtio-gpu, bochs and cirrus-qemu in a boot with
 # QEMU's display devices, run-vm.sh WB_DISPLAY=qemu) and lists/vesa.txt
-# (simpledrm on a VESA framebuffer, WB_DISPLAY=vesa); the
+# (simpledrm on a VESA framebuffer, WB_DISPLAY=vesa) and lists/swap.txt
+# (reclaim: a guest with 1 GiB of RAM and a 4 GiB swap disk); the
 # static checks on the project's files (lint.sh). Judged on their own (the
 # project kernel only): the project kernel booted again with swiotlb=force
 # (every DMA mapping bounces), a KUnit boot with only the helper's suites
@@ -28,8 +29,13 @@ results=$WB_BUILD/results
 # a VESA mode for simpledrm.
 overlay=vkms.enable_overlay=1
 display=qemu
+# The swap boot: its tests fill 1.5 times the guest's RAM, and each takes
+# minutes.
+swap_boot() {
+	WB_MEM=1G WB_SWAP=4G WB_TEST_TIMEOUT=900 boot "$@"
+}
 
-# run_kernel KIND: results in $results/KIND/{kunit,igt,overlay,display,vesa}.
+# run_kernel KIND: results in $results/KIND/{kunit,igt,overlay,display,vesa,swap}.
 run_kernel() {
 	dir=$results/$1
 	"$WB_DIR/build-kernel.sh" "$1"
@@ -40,6 +46,7 @@ run_kernel() {
 	WB_CMDLINE=$overlay boot "$1" igt "$dir/overlay" workbench/lists/overlay.txt
 	WB_DISPLAY=$display boot "$1" igt "$dir/display" workbench/lists/display.txt
 	WB_DISPLAY=vesa boot "$1" igt "$dir/vesa" workbench/lists/vesa.txt
+	swap_boot "$1" igt "$dir/swap" workbench/lists/swap.txt
 	[ "$1" = base ] || "$WB_DIR/lint.sh" "$dir/static.tsv"
 }
 
@@ -79,14 +86,15 @@ if python3 "$WB_DIR/results.py" differ "$results/base" "$results/project" "$reru
 	"$WB_DIR/build-kernel.sh" base
 	for l in "$rerun"/rerun-*.txt; do
 		name=$(basename "$l" .txt)
-		cmdline= devices=
+		cmdline= devices= how=boot
 		case $name in
 		rerun-overlay) cmdline=$overlay ;;
 		rerun-display) devices=$display ;;
 		rerun-vesa) devices=vesa ;;
+		rerun-swap) how=swap_boot ;;
 		esac
 		for kind in base project; do
-			WB_CMDLINE=$cmdline WB_DISPLAY=$devices boot "$kind" igt "$results/$kind/$name" \
+			WB_CMDLINE=$cmdline WB_DISPLAY=$devices $how "$kind" igt "$results/$kind/$name" \
 				"${l#"$WB_TOP"/}"
 		done
 	done
