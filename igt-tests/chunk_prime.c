@@ -13,7 +13,6 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -21,7 +20,6 @@
 
 #include <xf86drm.h>
 #include <xf86drmMode.h>
-#include <drm_fourcc.h>
 
 #include "wbtest.h"
 
@@ -347,184 +345,6 @@ static void test_close_orders_vgem_vkms(void)
 
 /* ---------- KMS: scanout + writeback ---------- */
 
-struct kms {
-	int fd;
-	uint32_t crtc, conn, wb, plane;
-	drmModeModeInfo mode;
-	uint32_t blob;
-};
-
-static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
-{
-	drmModeObjectPropertiesPtr props = drmModeObjectGetProperties(fd, obj, type);
-	uint32_t id = 0;
-
-	wb_assert(props);
-	for (uint32_t i = 0; i < props->count_props && !id; i++) {
-		drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
-
-		if (p && !strcmp(p->name, name))
-			id = p->prop_id;
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
-	wb_assert_f(id, "object %u has no property %s", obj, name);
-	return id;
-}
-
-static uint64_t prop_value(int fd, uint32_t obj, uint32_t type, const char *name)
-{
-	drmModeObjectPropertiesPtr props = drmModeObjectGetProperties(fd, obj, type);
-	uint64_t v = ~0ull;
-
-	wb_assert(props);
-	for (uint32_t i = 0; i < props->count_props; i++) {
-		drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
-
-		if (p && !strcmp(p->name, name))
-			v = props->prop_values[i];
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
-	return v;
-}
-
-static void kms_init(struct kms *k, int fd)
-{
-	drmModeResPtr res;
-	drmModePlaneResPtr pres;
-	drmModeConnectorPtr conn = NULL;
-	uint32_t possible = 0;
-	int crtc_idx = -1;
-
-	memset(k, 0, sizeof(*k));
-	k->fd = fd;
-	wb_require(drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) == 0,
-		   "no universal planes");
-	wb_require(drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1) == 0, "no atomic modesetting");
-	wb_require(drmSetClientCap(fd, DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1) == 0,
-		   "no writeback connector support");
-	res = drmModeGetResources(fd);
-	wb_assert(res);
-	for (int i = 0; i < res->count_connectors; i++) {
-		drmModeConnectorPtr c = drmModeGetConnector(fd, res->connectors[i]);
-
-		if (!c)
-			continue;
-		if (c->connector_type == DRM_MODE_CONNECTOR_WRITEBACK && !k->wb) {
-			k->wb = c->connector_id;
-		} else if (c->connector_type != DRM_MODE_CONNECTOR_WRITEBACK && !conn &&
-			   c->connection == DRM_MODE_CONNECTED && c->count_modes > 0) {
-			conn = c;
-			continue;
-		}
-		drmModeFreeConnector(c);
-	}
-	wb_require(k->wb, "vkms has no writeback connector (enable_writeback=0?)");
-	wb_assert_f(conn, "no connected vkms connector with modes");
-	k->conn = conn->connector_id;
-	k->mode = conn->modes[0];
-	for (int i = 0; i < conn->count_modes; i++)
-		if (conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
-			k->mode = conn->modes[i];
-	for (int i = 0; i < conn->count_modes; i++)
-		if (conn->modes[i].hdisplay == 1024 && conn->modes[i].vdisplay == 768) {
-			k->mode = conn->modes[i];
-			break;
-		}
-	for (int i = 0; i < conn->count_encoders; i++) {
-		drmModeEncoderPtr e = drmModeGetEncoder(fd, conn->encoders[i]);
-
-		if (e)
-			possible |= e->possible_crtcs;
-		drmModeFreeEncoder(e);
-	}
-	drmModeFreeConnector(conn);
-	for (int i = 0; i < res->count_crtcs; i++)
-		if (possible & (1u << i)) {
-			crtc_idx = i;
-			k->crtc = res->crtcs[i];
-			break;
-		}
-	drmModeFreeResources(res);
-	wb_assert_f(crtc_idx >= 0, "no CRTC for the connector");
-
-	pres = drmModeGetPlaneResources(fd);
-	wb_assert(pres);
-	for (uint32_t i = 0; i < pres->count_planes && !k->plane; i++) {
-		drmModePlanePtr p = drmModeGetPlane(fd, pres->planes[i]);
-
-		if (p && (p->possible_crtcs & (1u << crtc_idx)) &&
-		    prop_value(fd, p->plane_id, DRM_MODE_OBJECT_PLANE, "type") ==
-		    DRM_PLANE_TYPE_PRIMARY)
-			k->plane = p->plane_id;
-		drmModeFreePlane(p);
-	}
-	drmModeFreePlaneResources(pres);
-	wb_assert_f(k->plane, "no primary plane");
-	wb_assert_eq(drmModeCreatePropertyBlob(fd, &k->mode, sizeof(k->mode), &k->blob), 0);
-	wb_info("vkms: crtc %u connector %u writeback %u plane %u mode %ux%u\n", k->crtc,
-		k->conn, k->wb, k->plane, k->mode.hdisplay, k->mode.vdisplay);
-}
-
-static void add(drmModeAtomicReqPtr req, struct kms *k, uint32_t obj, uint32_t type,
-		const char *name, uint64_t val)
-{
-	wb_assert(drmModeAtomicAddProperty(req, obj, prop_id(k->fd, obj, type, name), val) >= 0);
-}
-
-/* Show fb full screen on the primary plane and capture it into wb_fb. */
-static void kms_capture(struct kms *k, uint32_t fb, uint32_t wb_fb)
-{
-	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
-	uint32_t w = k->mode.hdisplay, h = k->mode.vdisplay;
-	int32_t fence = -1;
-	struct pollfd pfd;
-	int ret;
-
-	add(req, k, k->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID", k->blob);
-	add(req, k, k->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE", 1);
-	add(req, k, k->conn, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", k->crtc);
-	add(req, k, k->wb, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", k->crtc);
-	add(req, k, k->wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_FB_ID", wb_fb);
-	add(req, k, k->wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_OUT_FENCE_PTR",
-	    (uint64_t)(uintptr_t)&fence);
-	add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "FB_ID", fb);
-	add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID", k->crtc);
-	add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_X", 0);
-	add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_Y", 0);
-	add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_W", (uint64_t)w << 16);
-	add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_H", (uint64_t)h << 16);
-	add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_X", 0);
-	add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_Y", 0);
-	add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_W", w);
-	add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_H", h);
-	ret = drmModeAtomicCommit(k->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
-	wb_assert_f(ret == 0, "atomic commit with writeback: %s", strerror(errno));
-	drmModeAtomicFree(req);
-	wb_assert_f(fence >= 0, "no writeback out-fence");
-	pfd.fd = fence;
-	pfd.events = POLLIN;
-	ret = poll(&pfd, 1, 30000);
-	wb_assert_f(ret == 1, "writeback fence did not signal in 30 s (poll %d)", ret);
-	close(fence);
-}
-
-static void kms_off(struct kms *k)
-{
-	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
-
-	add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "FB_ID", 0);
-	add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID", 0);
-	add(req, k, k->conn, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
-	add(req, k, k->wb, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
-	add(req, k, k->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE", 0);
-	add(req, k, k->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID", 0);
-	wb_assert_f(drmModeAtomicCommit(k->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL) == 0,
-		    "disabling the pipe: %s", strerror(errno));
-	drmModeAtomicFree(req);
-}
-
 static void draw(void *map, uint32_t pitch, uint32_t w, uint32_t h, uint32_t seed)
 {
 	for (uint32_t y = 0; y < h; y++) {
@@ -560,15 +380,6 @@ static void compare(const char *what, const void *map, uint32_t pitch, uint32_t 
 	wb_info("%s: %ux%u pixels match\n", what, w, h);
 }
 
-static uint32_t add_fb(int fd, uint32_t handle, uint32_t w, uint32_t h, uint32_t pitch)
-{
-	uint32_t handles[4] = { handle }, pitches[4] = { pitch }, offsets[4] = { 0 }, fb = 0;
-
-	wb_assert_f(drmModeAddFB2(fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets,
-				  &fb, 0) == 0, "AddFB2 handle %u: %s", handle, strerror(errno));
-	return fb;
-}
-
 /*
  * Issue 4: a vgem buffer, exported, imported into vkms and scanned out, is
  * captured through writeback and must equal the pattern pixel-exact, as must
@@ -578,13 +389,13 @@ static uint32_t add_fb(int fd, uint32_t handle, uint32_t w, uint32_t h, uint32_t
 static void test_scanout_vgem(void)
 {
 	int vk = wb_require_driver("vkms"), vg = wb_require_driver("vgem");
-	struct kms k;
+	struct wb_kms k;
 	uint32_t w, h, vfb, nfb, wfb, ih;
 	struct bo vb, nb, wb;
 	void *vmap, *nmap, *wmap;
 	int dfd;
 
-	kms_init(&k, vk);
+	wb_kms_init(&k, vk);
 	w = k.mode.hdisplay;
 	h = k.mode.vdisplay;
 
@@ -593,31 +404,31 @@ static void test_scanout_vgem(void)
 	draw(vmap, vb.pitch, w, h, 1);
 	dfd = wb_export_ok(vg, vb.handle);
 	ih = wb_import_ok(vk, dfd);
-	vfb = add_fb(vk, ih, w, h, vb.pitch);
+	vfb = wb_add_fb(vk, ih, w, h, vb.pitch);
 
 	nb = bo_new(vk, w, h);
 	nmap = wb_dumb_mmap(vk, nb.handle, nb.size, PROT_READ | PROT_WRITE);
 	draw(nmap, nb.pitch, w, h, 1);
-	nfb = add_fb(vk, nb.handle, w, h, nb.pitch);
+	nfb = wb_add_fb(vk, nb.handle, w, h, nb.pitch);
 
 	wb = bo_new(vk, w, h);
 	wmap = wb_dumb_mmap(vk, wb.handle, wb.size, PROT_READ | PROT_WRITE);
-	wfb = add_fb(vk, wb.handle, w, h, wb.pitch);
+	wfb = wb_add_fb(vk, wb.handle, w, h, wb.pitch);
 
 	memset(wmap, 0x5c, wb.size);
-	kms_capture(&k, vfb, wfb);
+	wb_kms_capture(&k, vfb, wfb);
 	compare("vgem buffer scanned out by vkms", wmap, wb.pitch, w, h, 1);
 
 	memset(wmap, 0x5c, wb.size);
-	kms_capture(&k, nfb, wfb);
+	wb_kms_capture(&k, nfb, wfb);
 	compare("vkms buffer scanned out by vkms", wmap, wb.pitch, w, h, 1);
 
 	draw(vmap, vb.pitch, w, h, 2);
 	memset(wmap, 0x5c, wb.size);
-	kms_capture(&k, vfb, wfb);
+	wb_kms_capture(&k, vfb, wfb);
 	compare("vgem buffer rewritten, scanned out again", wmap, wb.pitch, w, h, 2);
 
-	kms_off(&k);
+	wb_kms_off(&k);
 	drmModeRmFB(vk, vfb);
 	drmModeRmFB(vk, nfb);
 	drmModeRmFB(vk, wfb);
@@ -640,37 +451,37 @@ static void test_scanout_vgem(void)
 static void test_writeback_vgem(void)
 {
 	int vk = wb_require_driver("vkms"), vg = wb_require_driver("vgem");
-	struct kms k;
+	struct wb_kms k;
 	uint32_t w, h, nfb, wfb, ih;
 	struct bo nb, wb;
 	void *nmap, *wmap;
 	int dfd;
 
-	kms_init(&k, vk);
+	wb_kms_init(&k, vk);
 	w = k.mode.hdisplay;
 	h = k.mode.vdisplay;
 
 	nb = bo_new(vk, w, h);
 	nmap = wb_dumb_mmap(vk, nb.handle, nb.size, PROT_READ | PROT_WRITE);
 	draw(nmap, nb.pitch, w, h, 3);
-	nfb = add_fb(vk, nb.handle, w, h, nb.pitch);
+	nfb = wb_add_fb(vk, nb.handle, w, h, nb.pitch);
 
 	wb = bo_new(vg, w, h);
 	wmap = wb_dumb_mmap(vg, wb.handle, wb.size, PROT_READ | PROT_WRITE);
 	memset(wmap, 0x5c, wb.size);
 	dfd = wb_export_ok(vg, wb.handle);
 	ih = wb_import_ok(vk, dfd);
-	wfb = add_fb(vk, ih, w, h, wb.pitch);
+	wfb = wb_add_fb(vk, ih, w, h, wb.pitch);
 
-	kms_capture(&k, nfb, wfb);
+	wb_kms_capture(&k, nfb, wfb);
 	compare("vkms writeback into imported vgem buffer", wmap, wb.pitch, w, h, 3);
 
 	draw(nmap, nb.pitch, w, h, 4);
 	memset(wmap, 0x5c, wb.size);
-	kms_capture(&k, nfb, wfb);
+	wb_kms_capture(&k, nfb, wfb);
 	compare("second writeback into imported vgem buffer", wmap, wb.pitch, w, h, 4);
 
-	kms_off(&k);
+	wb_kms_off(&k);
 	drmModeRmFB(vk, nfb);
 	drmModeRmFB(vk, wfb);
 	munmap(nmap, nb.size);

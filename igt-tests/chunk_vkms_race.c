@@ -60,41 +60,6 @@ struct pipe {
 	int crtc_idx;
 };
 
-static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
-{
-	drmModeObjectPropertiesPtr props = drmModeObjectGetProperties(fd, obj, type);
-	uint32_t id = 0;
-
-	wb_assert(props);
-	for (uint32_t i = 0; i < props->count_props && !id; i++) {
-		drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
-
-		if (p && !strcmp(p->name, name))
-			id = p->prop_id;
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
-	wb_assert_f(id, "object %u has no property %s", obj, name);
-	return id;
-}
-
-static uint64_t prop_value(int fd, uint32_t obj, uint32_t type, const char *name)
-{
-	drmModeObjectPropertiesPtr props = drmModeObjectGetProperties(fd, obj, type);
-	uint64_t v = ~0ull;
-
-	wb_assert(props);
-	for (uint32_t i = 0; i < props->count_props; i++) {
-		drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
-
-		if (p && !strcmp(p->name, name))
-			v = props->prop_values[i];
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
-	return v;
-}
-
 /*
  * The first connected connector, its CRTC and the CRTC's primary plane, with a
  * mode of our own: 128x128 at 240 Hz. A small frame keeps each composition
@@ -159,7 +124,7 @@ static void pipe_init(struct pipe *p, int fd)
 		drmModePlanePtr pl = drmModeGetPlane(fd, pres->planes[i]);
 
 		if (pl && (pl->possible_crtcs & (1u << p->crtc_idx)) &&
-		    prop_value(fd, pl->plane_id, DRM_MODE_OBJECT_PLANE, "type") ==
+		    wb_prop_value(fd, pl->plane_id, DRM_MODE_OBJECT_PLANE, "type") ==
 		    DRM_PLANE_TYPE_PRIMARY)
 			p->plane = pl->plane_id;
 		drmModeFreePlane(pl);
@@ -172,7 +137,7 @@ static void pipe_init(struct pipe *p, int fd)
 static void add(drmModeAtomicReqPtr req, struct pipe *p, uint32_t obj, uint32_t type,
 		const char *name, uint64_t val)
 {
-	wb_assert(drmModeAtomicAddProperty(req, obj, prop_id(p->fd, obj, type, name), val) >= 0);
+	wb_assert(drmModeAtomicAddProperty(req, obj, wb_prop_id(p->fd, obj, type, name), val) >= 0);
 }
 
 /* The primary plane shows fb full screen; with @modeset, the CRTC is lit first. */

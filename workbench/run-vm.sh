@@ -14,6 +14,10 @@
 #   vesa   QEMU's standard VGA with a VESA mode set by the kernel's real-mode
 #          setup (vga=), which simpledrm drives; bochs and vkms not started
 # QEMU logs what the guest asked of a device and it refused (OUTDIR/qemu.log).
+# WB_MEM is the guest's RAM (QEMU -m, default 4G). WB_SWAP=SIZE gives the
+# guest a swap disk of SIZE on virtio-blk (a sparse raw file, OUTDIR/swap.img,
+# deleted after the run), which guest/init.sh formats and enables; a boot
+# whose guest did not enable it fails.
 # WB_PAGESCAN=1 also starts pagescan.py, which finds a guest test's tagged
 # buffer in the guest's RAM (chunk_virtio: the unmodified kernel's memory
 # entries, which its driver does not count).
@@ -61,6 +65,12 @@ vesa)	vga=std
 *)	die "WB_DISPLAY is qemu, iommu or vesa, not '$WB_DISPLAY'" ;;
 esac
 machine="$machine -vga $vga"
+if [ -n "${WB_SWAP:-}" ]; then
+	# Nothing on the disk outlives the guest: the host need not flush it.
+	truncate -s "$WB_SWAP" "$out/swap.img" || die "cannot make a $WB_SWAP swap disk in $out"
+	machine="$machine -drive file=$out/swap.img,if=virtio,format=raw,cache=unsafe"
+	cmdline="$cmdline wb.swap=/dev/vda"
+fi
 
 serial="file:$out/console.log"
 case $mode in *shell) serial=mon:stdio ;; esac
@@ -86,7 +96,7 @@ if [ "$serial" != mon:stdio ]; then
 	watchdog=$!
 fi
 # shellcheck disable=SC2086
-timeout --foreground -k 10 "$timeout" qemu-system-x86_64 $accel $machine -smp 2 -m 4G \
+timeout --foreground -k 10 "$timeout" qemu-system-x86_64 $accel $machine -smp 2 -m "${WB_MEM:-4G}" \
 	-nographic -no-reboot -kernel "$kernel" -append "$cmdline" \
 	-fsdev local,id=root,path="$WB_BUILD/rootfs",security_model=none,readonly=on \
 	-device virtio-9p-pci,fsdev=root,mount_tag=rootfs \
@@ -103,6 +113,7 @@ if [ -n "${watchdog:-}" ]; then
 	kill "$watchdog" $sleeper 2>/dev/null || true
 fi
 [ -z "${qmp:-}" ] || { kill "$screendump" 2>/dev/null; rm -f "$qmp"; }
+rm -f "$out/swap.img"
 
 [ "$serial" != mon:stdio ] || exit 0
 crash=$(grep -m 1 -n -E "$(grep -v '^#' "$WB_DIR/crash-patterns" | paste -sd '|')" \
@@ -115,5 +126,7 @@ elif [ ! -f "$out/done" ]; then
 	die "the $kind guest stopped before finishing ($mode)${crash:+: $crash}" "$out/console.log"
 elif [ "$rc" != 0 ]; then
 	die "qemu exited with $rc ($mode)" "$out/console.log"
+elif [ -n "${WB_SWAP:-}" ] && ! grep -q 'wb: swap on ' "$out/console.log"; then
+	die "the $kind guest did not enable its swap disk ($mode)" "$out/console.log"
 fi
 exit 0

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 
 #include <xf86drm.h>
 #include <drm.h>
+#include <drm_fourcc.h>
 #include <drm_mode.h>
 #include <linux/dma-buf.h>
 
@@ -740,6 +742,187 @@ void wb_output_find(const char *driver, struct wb_output *o)
 	}
 	drmModeFreeResources(res);
 	wb_require(o->crtc, "no connected %s connector with a mode", driver);
+}
+
+/* ---- vkms: scanout and writeback ---- */
+
+uint32_t wb_prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
+{
+	drmModeObjectPropertiesPtr props = drmModeObjectGetProperties(fd, obj, type);
+	uint32_t id = 0;
+
+	wb_assert(props);
+	for (uint32_t i = 0; i < props->count_props && !id; i++) {
+		drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
+
+		if (p && !strcmp(p->name, name))
+			id = p->prop_id;
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+	wb_assert_f(id, "object %u has no property %s", obj, name);
+	return id;
+}
+
+uint64_t wb_prop_value(int fd, uint32_t obj, uint32_t type, const char *name)
+{
+	drmModeObjectPropertiesPtr props = drmModeObjectGetProperties(fd, obj, type);
+	uint64_t v = ~0ull;
+
+	wb_assert(props);
+	for (uint32_t i = 0; i < props->count_props; i++) {
+		drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
+
+		if (p && !strcmp(p->name, name))
+			v = props->prop_values[i];
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+	return v;
+}
+
+void wb_kms_init(struct wb_kms *k, int fd)
+{
+	drmModeResPtr res;
+	drmModePlaneResPtr pres;
+	drmModeConnectorPtr conn = NULL;
+	uint32_t possible = 0;
+	int crtc_idx = -1;
+
+	memset(k, 0, sizeof(*k));
+	k->fd = fd;
+	wb_require(drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) == 0,
+		   "no universal planes");
+	wb_require(drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1) == 0, "no atomic modesetting");
+	wb_require(drmSetClientCap(fd, DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1) == 0,
+		   "no writeback connector support");
+	res = drmModeGetResources(fd);
+	wb_assert(res);
+	for (int i = 0; i < res->count_connectors; i++) {
+		drmModeConnectorPtr c = drmModeGetConnector(fd, res->connectors[i]);
+
+		if (!c)
+			continue;
+		if (c->connector_type == DRM_MODE_CONNECTOR_WRITEBACK && !k->wb) {
+			k->wb = c->connector_id;
+		} else if (c->connector_type != DRM_MODE_CONNECTOR_WRITEBACK && !conn &&
+			   c->connection == DRM_MODE_CONNECTED && c->count_modes > 0) {
+			conn = c;
+			continue;
+		}
+		drmModeFreeConnector(c);
+	}
+	wb_require(k->wb, "vkms has no writeback connector (enable_writeback=0?)");
+	wb_assert_f(conn, "no connected vkms connector with modes");
+	k->conn = conn->connector_id;
+	k->mode = conn->modes[0];
+	for (int i = 0; i < conn->count_modes; i++)
+		if (conn->modes[i].type & DRM_MODE_TYPE_PREFERRED)
+			k->mode = conn->modes[i];
+	for (int i = 0; i < conn->count_modes; i++)
+		if (conn->modes[i].hdisplay == 1024 && conn->modes[i].vdisplay == 768) {
+			k->mode = conn->modes[i];
+			break;
+		}
+	for (int i = 0; i < conn->count_encoders; i++) {
+		drmModeEncoderPtr e = drmModeGetEncoder(fd, conn->encoders[i]);
+
+		if (e)
+			possible |= e->possible_crtcs;
+		drmModeFreeEncoder(e);
+	}
+	drmModeFreeConnector(conn);
+	for (int i = 0; i < res->count_crtcs; i++)
+		if (possible & (1u << i)) {
+			crtc_idx = i;
+			k->crtc = res->crtcs[i];
+			break;
+		}
+	drmModeFreeResources(res);
+	wb_assert_f(crtc_idx >= 0, "no CRTC for the connector");
+
+	pres = drmModeGetPlaneResources(fd);
+	wb_assert(pres);
+	for (uint32_t i = 0; i < pres->count_planes && !k->plane; i++) {
+		drmModePlanePtr p = drmModeGetPlane(fd, pres->planes[i]);
+
+		if (p && (p->possible_crtcs & (1u << crtc_idx)) &&
+		    wb_prop_value(fd, p->plane_id, DRM_MODE_OBJECT_PLANE, "type") ==
+		    DRM_PLANE_TYPE_PRIMARY)
+			k->plane = p->plane_id;
+		drmModeFreePlane(p);
+	}
+	drmModeFreePlaneResources(pres);
+	wb_assert_f(k->plane, "no primary plane");
+	wb_assert_eq(drmModeCreatePropertyBlob(fd, &k->mode, sizeof(k->mode), &k->blob), 0);
+	wb_info("vkms: crtc %u connector %u writeback %u plane %u mode %ux%u\n", k->crtc,
+		k->conn, k->wb, k->plane, k->mode.hdisplay, k->mode.vdisplay);
+}
+
+static void wb_kms_add(drmModeAtomicReqPtr req, struct wb_kms *k, uint32_t obj, uint32_t type,
+		const char *name, uint64_t val)
+{
+	wb_assert(drmModeAtomicAddProperty(req, obj, wb_prop_id(k->fd, obj, type, name), val) >= 0);
+}
+
+void wb_kms_capture(struct wb_kms *k, uint32_t fb, uint32_t wb_fb)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+	uint32_t w = k->mode.hdisplay, h = k->mode.vdisplay;
+	int32_t fence = -1;
+	struct pollfd pfd;
+	int ret;
+
+	wb_kms_add(req, k, k->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID", k->blob);
+	wb_kms_add(req, k, k->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE", 1);
+	wb_kms_add(req, k, k->conn, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", k->crtc);
+	wb_kms_add(req, k, k->wb, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", k->crtc);
+	wb_kms_add(req, k, k->wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_FB_ID", wb_fb);
+	wb_kms_add(req, k, k->wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_OUT_FENCE_PTR",
+	    (uint64_t)(uintptr_t)&fence);
+	wb_kms_add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "FB_ID", fb);
+	wb_kms_add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID", k->crtc);
+	wb_kms_add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_X", 0);
+	wb_kms_add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_Y", 0);
+	wb_kms_add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_W", (uint64_t)w << 16);
+	wb_kms_add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_H", (uint64_t)h << 16);
+	wb_kms_add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_X", 0);
+	wb_kms_add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_Y", 0);
+	wb_kms_add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_W", w);
+	wb_kms_add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_H", h);
+	ret = drmModeAtomicCommit(k->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
+	wb_assert_f(ret == 0, "atomic commit with writeback: %s", strerror(errno));
+	drmModeAtomicFree(req);
+	wb_assert_f(fence >= 0, "no writeback out-fence");
+	pfd.fd = fence;
+	pfd.events = POLLIN;
+	ret = poll(&pfd, 1, 30000);
+	wb_assert_f(ret == 1, "writeback fence did not signal in 30 s (poll %d)", ret);
+	close(fence);
+}
+
+void wb_kms_off(struct wb_kms *k)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+
+	wb_kms_add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "FB_ID", 0);
+	wb_kms_add(req, k, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID", 0);
+	wb_kms_add(req, k, k->conn, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
+	wb_kms_add(req, k, k->wb, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
+	wb_kms_add(req, k, k->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE", 0);
+	wb_kms_add(req, k, k->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID", 0);
+	wb_assert_f(drmModeAtomicCommit(k->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL) == 0,
+		    "disabling the pipe: %s", strerror(errno));
+	drmModeAtomicFree(req);
+}
+
+uint32_t wb_add_fb(int fd, uint32_t handle, uint32_t w, uint32_t h, uint32_t pitch)
+{
+	uint32_t handles[4] = { handle }, pitches[4] = { pitch }, offsets[4] = { 0 }, fb = 0;
+
+	wb_assert_f(drmModeAddFB2(fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets,
+				  &fb, 0) == 0, "AddFB2 handle %u: %s", handle, strerror(errno));
+	return fb;
 }
 
 /* ---- host screendumps ---- */

@@ -109,6 +109,28 @@ struct wb_output {
 };
 void wb_output_find(const char *driver, struct wb_output *o);
 
+/* Property @name of KMS object @obj: its id (fails if none), its value (~0). */
+uint32_t wb_prop_id(int fd, uint32_t obj, uint32_t type, const char *name);
+uint64_t wb_prop_value(int fd, uint32_t obj, uint32_t type, const char *name);
+
+/*
+ * vkms's pipe with its writeback connector: the first connected connector
+ * (1024x768 if it has that mode, else its preferred one), a CRTC for it
+ * and its primary plane. Skips without atomic or writeback support.
+ */
+struct wb_kms {
+	int fd;
+	uint32_t crtc, conn, wb, plane;
+	drmModeModeInfo mode;
+	uint32_t blob;
+};
+void wb_kms_init(struct wb_kms *k, int fd);
+/* Show @fb full screen (its top left) and capture it into @wb_fb. */
+void wb_kms_capture(struct wb_kms *k, uint32_t fb, uint32_t wb_fb);
+void wb_kms_off(struct wb_kms *k);
+/* An XRGB8888 framebuffer of @handle: its id. */
+uint32_t wb_add_fb(int fd, uint32_t handle, uint32_t w, uint32_t h, uint32_t pitch);
+
 /*
  * What the display shows, as the host sees it: in a boot with display
  * devices (run-vm.sh WB_DISPLAY), the host takes a QMP screendump of the

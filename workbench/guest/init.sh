@@ -22,6 +22,7 @@ mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t configfs configfs /sys/kernel/config
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /results
 # Debug kernels: every DMA-API error gets a WARN, not only the first.
 [ ! -w /sys/kernel/debug/dma-api/all_errors ] || echo 1 >/sys/kernel/debug/dma-api/all_errors
@@ -37,6 +38,15 @@ shell() {
 
 mode=$(arg mode)
 echo "wb: guest up ($(uname -r)), mode $mode" >/dev/kmsg
+# The swap disk the host made (run-vm.sh WB_SWAP).
+swap=$(arg swap)
+if [ -n "$swap" ]; then
+	if mkswap "$swap" >/dev/null && swapon "$swap"; then
+		echo "wb: swap on $swap: $(awk '/^SwapTotal:/ { print int($2 / 1024) }' /proc/meminfo) MiB" >/dev/kmsg
+	else
+		echo "wb: mkswap or swapon $swap failed" >/dev/kmsg
+	fi
+fi
 case $mode in
 kunit)
 	dmesg -t >/results/kunit.log
