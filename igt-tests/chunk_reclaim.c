@@ -709,11 +709,121 @@ static void test_memcg(void)
 	wb_assert_f(!rmdir(dir), "rmdir %s: %s", dir, strerror(errno));
 }
 
+/* ---------- eviction on demand ---------- */
+
+/*
+ * The chunk helper's reclaim file of @fd's device, chunk_reclaim in its
+ * debugfs directory: it counts the device's resident, idle, evicted and
+ * purged pages, and a write evicts every idle object at once. The
+ * unmodified kernel has none: the subtest skips there.
+ */
+static void reclaim_file(int fd, char *path, size_t len)
+{
+	char dir[96];
+
+	wb_assert_eq(wb_debugfs_dir(fd, dir, sizeof(dir)), 0);
+	snprintf(path, len, "%s/chunk_reclaim", dir);
+	wb_require(!access(path, R_OK | W_OK), "no %s: not the chunk helper", path);
+}
+
+static long reclaim_pages(const char *path, const char *key)
+{
+	size_t len = strlen(key);
+	char line[128];
+	long val = -1;
+	FILE *f = fopen(path, "r");
+
+	wb_assert_f(f, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':')
+			val = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	wb_assert_f(val >= 0, "no '%s' in %s", key, path);
+	return val;
+}
+
+/*
+ * Buffers of @rows pages each, filled through a mapping and unmapped, then
+ * evicted through the device's reclaim file
+ * (what memory pressure does, without filling the memory: quick enough for
+ * the debug kernel and its fault pass) and read back through new mappings.
+ * The evicted count must cover them all, every word must come back, and
+ * the restores must take their pages out of the evicted count again.
+ */
+static void evict_restore(const uint32_t *rows, unsigned int n)
+{
+	long before, evicted, total = 0;
+	uint32_t handles[3];
+	char path[160];
+	int fd;
+
+	fd = wb_require_driver("vgem");
+	reclaim_file(fd, path, sizeof(path));
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t size = (uint64_t)rows[i] * 4096, *p;
+
+		handles[i] = wb_dumb_create_ok(fd, 1024, rows[i], 32, NULL, NULL);
+		p = wb_dumb_mmap(fd, handles[i], size, PROT_READ | PROT_WRITE);
+		stream_fill(p, 0, size / 8, i + 100);
+		wb_assert_eq(munmap(p, size), 0);
+		total += rows[i];
+	}
+
+	/*
+	 * Under the fault pass an eviction may fail, leaving the object
+	 * resident: the next write goes on where it stopped.
+	 */
+	before = reclaim_pages(path, "evicted");
+	for (int tries = 0; tries < 3; tries++) {
+		write_file(path, "1");
+		evicted = reclaim_pages(path, "evicted");
+		if (evicted - before >= total)
+			break;
+	}
+	wb_info("evicted %ld pages for %ld pages of buffers\n", evicted - before, total);
+	wb_assert_f(evicted - before >= total, "%ld pages evicted, the buffers have %ld",
+		    evicted - before, total);
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t size = (uint64_t)rows[i] * 4096, *p;
+		char what[64];
+
+		snprintf(what, sizeof(what), "buffer %u (%llu KiB)", i,
+			 (unsigned long long)size >> 10);
+		p = wb_dumb_mmap(fd, handles[i], size, PROT_READ);
+		stream_check(p, 0, size / 8, i + 100, what);
+		wb_assert_eq(munmap(p, size), 0);
+		wb_assert_eq(wb_dumb_destroy(fd, handles[i]), 0);
+	}
+	wb_assert_f(reclaim_pages(path, "evicted") <= evicted - total,
+		    "%ld pages evicted after the buffers' %ld came back, %ld before",
+		    reclaim_pages(path, "evicted"), total, evicted);
+	close(fd);
+}
+
+/* A page, a PMD and a page, and 8 MiB */
+static void test_evict_restore(void)
+{
+	static const uint32_t rows[] = { 1, 513, 2048 };
+
+	evict_restore(rows, 3);
+}
+
+/* One page: the fault pass fails each of its allocations in turn. */
+static void test_evict_restore_page(void)
+{
+	static const uint32_t rows[] = { 1 };
+
+	evict_restore(rows, 1);
+}
+
 static const struct wb_subtest tests[] = {
 	{ "idle-vgem-over-ram", test_idle_vgem, 600 },
 	{ "idle-vkms-over-ram", test_idle_vkms, 600 },
 	{ "fault-race", test_fault_race, 300 },
 	{ "memcg", test_memcg, 300 },
+	{ "evict-restore", test_evict_restore, 120 },
+	{ "evict-restore-page", test_evict_restore_page, 120 },
 };
 
 int main(int argc, char **argv)
