@@ -767,13 +767,46 @@ struct drm_gem_chunk_test_exporter {
 	unsigned int maps;
 };
 
+/* A table of the exporter's ranges, split at its maximum segment (0: none) */
+static struct sg_table *drm_gem_chunk_test_exporter_sgt(const struct drm_gem_chunk_test_exporter *exp)
+{
+	size_t max = exp->max_segment ?: SZ_1G, done, len;
+	const struct drm_chunk *chunk;
+	unsigned int nents = 0;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+
+	drm_chunk_for_each(chunk, exp->chunks, exp->nr_chunks)
+		nents += DIV_ROUND_UP(drm_chunk_size(chunk), max);
+
+	sgt = kzalloc_obj(*sgt);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	if (sg_alloc_table(sgt, nents, GFP_KERNEL)) {
+		kfree(sgt);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	sg = sgt->sgl;
+	drm_chunk_for_each(chunk, exp->chunks, exp->nr_chunks) {
+		for (done = 0; done < drm_chunk_size(chunk); done += len) {
+			len = min(drm_chunk_size(chunk) - done, max);
+			sg_dma_address(sg) = chunk->dma_addr + done;
+			sg_dma_len(sg) = len;
+			sg = sg_next(sg);
+		}
+	}
+
+	return sgt;
+}
+
 static struct sg_table *drm_gem_chunk_test_map_dma_buf(struct dma_buf_attachment *attach,
 						       enum dma_data_direction dir)
 {
 	struct drm_gem_chunk_test_exporter *exp = attach->dmabuf->priv;
 	struct sg_table *sgt;
 
-	sgt = drm_chunks_to_dma_sgt(exp->chunks, exp->nr_chunks, exp->max_segment);
+	sgt = drm_gem_chunk_test_exporter_sgt(exp);
 	if (!IS_ERR(sgt)) {
 		drm_chunk_kunit_mangle_sgt(sgt);
 		exp->maps++;
