@@ -6,6 +6,7 @@
 #include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
@@ -245,7 +246,8 @@
  * it can map, however long the chunks are. DMA_BUF_IOCTL_SYNC
  * (dma_buf_begin_cpu_access() and dma_buf_end_cpu_access()) hands the
  * memory back and forth for every mapped attachment, as the system dma-buf
- * heap does.
+ * heap does, once the fences of the reservation that the access conflicts
+ * with have signalled (the end of a CPU access waits uninterruptibly).
  *
  * There are two ways to import:
  *
@@ -2282,17 +2284,38 @@ static void drm_gem_chunk_unmap_dma_buf(struct dma_buf_attachment *attach,
 
 /*
  * DMA_BUF_IOCTL_SYNC and dma_buf_begin/end_cpu_access(): hand the memory
- * over between the CPU and every importer that has it mapped.
+ * over between the CPU and every importer that has it mapped, once the
+ * devices are done with it. dma_buf_begin_cpu_access() waits for the
+ * fences only after calling this, and dma_buf_end_cpu_access() not at all:
+ * a sync before the wait would copy a bounce buffer back, or invalidate the
+ * caches, while a device still writes, or hand the CPU's writes to a device
+ * still reading. The end of CPU access cannot fail for its callers
+ * (drm_gem_fb_end_cpu_access() ignores the result), so it waits without
+ * being interruptible.
  */
 static int drm_gem_chunk_dmabuf_sync(struct dma_buf *dma_buf,
 				     enum dma_data_direction dir, bool for_cpu)
 {
+	/* As __dma_buf_begin_cpu_access(): a CPU that writes waits for readers. */
+	bool write = dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE;
 	struct dma_buf_attachment *attach;
-	int ret;
+	long timeout;
+	int ret = 0;
 
-	ret = dma_resv_lock_interruptible(dma_buf->resv, NULL);
-	if (ret)
-		return ret;
+	if (for_cpu) {
+		ret = dma_resv_lock_interruptible(dma_buf->resv, NULL);
+		if (ret)
+			return ret;
+	} else {
+		dma_resv_lock(dma_buf->resv, NULL);
+	}
+
+	timeout = dma_resv_wait_timeout(dma_buf->resv, dma_resv_usage_rw(write),
+					for_cpu, MAX_SCHEDULE_TIMEOUT);
+	if (timeout < 0) {
+		ret = timeout;
+		goto out_unlock;
+	}
 
 	list_for_each_entry(attach, &dma_buf->attachments, node) {
 		struct sg_table *sgt = attach->priv;
@@ -2305,9 +2328,10 @@ static int drm_gem_chunk_dmabuf_sync(struct dma_buf *dma_buf,
 			dma_sync_sgtable_for_device(attach->dev, sgt, dir);
 	}
 
+out_unlock:
 	dma_resv_unlock(dma_buf->resv);
 
-	return 0;
+	return ret;
 }
 
 static int drm_gem_chunk_begin_cpu_access(struct dma_buf *dma_buf,

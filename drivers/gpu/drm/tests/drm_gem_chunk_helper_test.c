@@ -3,12 +3,16 @@
  * KUnit test suite for GEM objects backed by chunk lists
  */
 
+#include <linux/completion.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
+#include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
@@ -1368,6 +1372,182 @@ static void drm_gem_chunk_test_prime_export_importer(struct kunit *test)
 	drm_gem_chunk_vunmap(cobj, &map);
 }
 
+static const char *drm_gem_chunk_test_fence_name(struct dma_fence *fence)
+{
+	return "drm-gem-chunk-test";
+}
+
+static const struct dma_fence_ops drm_gem_chunk_test_fence_ops = {
+	.get_driver_name = drm_gem_chunk_test_fence_name,
+	.get_timeline_name = drm_gem_chunk_test_fence_name,
+};
+
+/* The fences outlive the test case in the reservation of its object. */
+static DEFINE_SPINLOCK(drm_gem_chunk_test_fence_lock);
+
+/* A device access of @dma_buf that has not finished: an unsignalled fence */
+static struct dma_fence *drm_gem_chunk_test_fence(struct kunit *test,
+						  struct dma_buf *dma_buf,
+						  enum dma_resv_usage usage)
+{
+	struct dma_fence *fence;
+	int ret;
+
+	/* Freed by its last put, with kfree_rcu(): not a kunit allocation. */
+	fence = kzalloc_obj(*fence);
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	dma_fence_init(fence, &drm_gem_chunk_test_fence_ops,
+		       &drm_gem_chunk_test_fence_lock, dma_fence_context_alloc(1), 1);
+
+	dma_resv_lock(dma_buf->resv, NULL);
+	ret = dma_resv_reserve_fences(dma_buf->resv, 1);
+	if (!ret)
+		dma_resv_add_fence(dma_buf->resv, fence, usage);
+	dma_resv_unlock(dma_buf->resv);
+	if (ret)
+		dma_fence_put(fence);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return fence;
+}
+
+struct drm_gem_chunk_test_cpu_access {
+	struct dma_buf *dma_buf;
+	enum dma_data_direction dir;
+	bool begin;
+	struct completion done;
+	int ret;
+};
+
+static int drm_gem_chunk_test_cpu_access_fn(void *arg)
+{
+	struct drm_gem_chunk_test_cpu_access *access = arg;
+
+	if (access->begin)
+		access->ret = dma_buf_begin_cpu_access(access->dma_buf, access->dir);
+	else
+		access->ret = dma_buf_end_cpu_access(access->dma_buf, access->dir);
+	complete(&access->done);
+
+	return 0;
+}
+
+/*
+ * Start or end a CPU access of @dma_buf in a thread while @fence is pending,
+ * and return whether the access waited for it: still unfinished 100 ms
+ * later, finished once @device_done ran and the fence signalled.
+ */
+static bool drm_gem_chunk_test_cpu_access_waits(struct kunit *test,
+						struct dma_buf *dma_buf,
+						enum dma_data_direction dir,
+						bool begin, struct dma_fence *fence,
+						void (*device_done)(void *arg),
+						void *arg)
+{
+	struct drm_gem_chunk_test_cpu_access access = {
+		.dma_buf = dma_buf, .dir = dir, .begin = begin,
+	};
+	struct task_struct *thread;
+	bool waited;
+
+	init_completion(&access.done);
+	thread = kthread_run(drm_gem_chunk_test_cpu_access_fn, &access,
+			     "drm-gem-chunk-sync");
+	if (IS_ERR(thread)) {
+		dma_fence_signal(fence);
+		KUNIT_FAIL(test, "no thread: %pe", thread);
+		return false;
+	}
+
+	waited = !wait_for_completion_timeout(&access.done, msecs_to_jiffies(100));
+	device_done(arg);
+	dma_fence_signal(fence);
+	/* The thread uses @access: it must be done before this returns. */
+	wait_for_completion(&access.done);
+	KUNIT_EXPECT_EQ(test, access.ret, 0);
+
+	return waited;
+}
+
+/* What the device wrote and read once its fence signals */
+struct drm_gem_chunk_test_device_access {
+	u8 *device;
+	u8 wrote, read;
+};
+
+static void drm_gem_chunk_test_device_done(void *arg)
+{
+	struct drm_gem_chunk_test_device_access *dev_access = arg;
+
+	dev_access->device[0] = dev_access->wrote;
+	dev_access->read = dev_access->device[1];
+}
+
+/*
+ * Test DMA_BUF_IOCTL_SYNC of the helper's exporter while a device access of
+ * an importer (a 32-bit device, whose mapping bounces where memory lies
+ * above 4 GiB and always with swiotlb=force) is still pending behind a
+ * fence. The test case succeeds if the start of a CPU read waits for the
+ * device's write fence and then shows the CPU what the device wrote before
+ * it signalled, and the end of a CPU write waits for the device's read
+ * fence, so that the device read what it had mapped until then and sees the
+ * CPU's write afterwards.
+ */
+static void drm_gem_chunk_test_prime_sync_fenced(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct device *dev = drm_gem_chunk_test_dev32(test, "drm-gem-chunk-fenced");
+	struct drm_gem_chunk_test_device_access dev_access = { };
+	struct dma_buf_attachment *attach;
+	struct drm_gem_chunk_object *cobj;
+	struct dma_fence *fence;
+	struct dma_buf *dma_buf;
+	struct sg_table *sgt;
+	struct iosys_map map;
+	u8 *cpu;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_64K);
+	cobj->gfp = GFP_KERNEL;
+	ret = drm_gem_chunk_vmap(cobj, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	cpu = map.vaddr;
+	memset(cpu, 0x11, SZ_64K);
+
+	dma_buf = drm_gem_chunk_test_prime_export(test, cobj);
+	attach = dma_buf_attach(dma_buf, dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	dev_access.device = drm_chunk_kunit_device_view(dev, sg_dma_address(sgt->sgl));
+	kunit_info(test, "mapping %s\n", dev_access.device != cpu ? "bounced" : "direct");
+
+	/* The device writes; the CPU starts to read before it is done. */
+	fence = drm_gem_chunk_test_fence(test, dma_buf, DMA_RESV_USAGE_WRITE);
+	dev_access.wrote = 0x3c;
+	KUNIT_EXPECT_TRUE(test, drm_gem_chunk_test_cpu_access_waits(test, dma_buf,
+								    DMA_FROM_DEVICE, true, fence,
+								    drm_gem_chunk_test_device_done,
+								    &dev_access));
+	KUNIT_EXPECT_EQ(test, cpu[0], 0x3c);
+	dma_fence_put(fence);
+
+	/* The CPU writes and ends its access while the device still reads. */
+	cpu[1] = 0x5a;
+	fence = drm_gem_chunk_test_fence(test, dma_buf, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_TRUE(test, drm_gem_chunk_test_cpu_access_waits(test, dma_buf,
+								    DMA_TO_DEVICE, false, fence,
+								    drm_gem_chunk_test_device_done,
+								    &dev_access));
+	KUNIT_EXPECT_EQ(test, dev_access.read, dev_access.device == cpu ? 0x5a : 0x11);
+	KUNIT_EXPECT_EQ(test, dev_access.device[1], 0x5a);
+	dma_fence_put(fence);
+
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_detach(dma_buf, attach);
+	drm_gem_chunk_vunmap(cobj, &map);
+}
+
 /*
  * Test freeing an object made by drm_gem_chunk_prime_import_sg_table()
  * before import_attach is set, as a driver's import wrapper does when it
@@ -1716,6 +1896,7 @@ static struct kunit_case drm_gem_chunk_test_cases[] = {
 	KUNIT_CASE(drm_gem_chunk_test_sync),
 	KUNIT_CASE(drm_gem_chunk_test_dma_map_contiguous),
 	KUNIT_CASE(drm_gem_chunk_test_prime_export_importer),
+	KUNIT_CASE(drm_gem_chunk_test_prime_sync_fenced),
 	KUNIT_CASE(drm_gem_chunk_test_prime_import_freed_early),
 	KUNIT_CASE(drm_gem_chunk_test_evict_restore),
 	KUNIT_CASE(drm_gem_chunk_test_evict_in_use),
