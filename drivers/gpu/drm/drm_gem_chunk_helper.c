@@ -242,12 +242,23 @@
  * so it builds no table up front: when an importer maps its attachment, a
  * scatter/gather table of the chunks is built for that importer's device
  * and mapped for it, with runs longer than the device's maximum segment
- * size or dma_max_mapping_size() split. Every importer thus gets segments
+ * size or dma_max_mapping_size() split. An attachment is mapped once at a
+ * time: mapping it again before unmapping fails with -EBUSY. Every importer thus gets segments
  * it can map, however long the chunks are. DMA_BUF_IOCTL_SYNC
  * (dma_buf_begin_cpu_access() and dma_buf_end_cpu_access()) hands the
  * memory back and forth for every mapped attachment, as the system dma-buf
  * heap does, once the fences of the reservation that the access conflicts
  * with have signalled (the end of a CPU access waits uninterruptibly).
+ *
+ * Unmapping an attachment also hands the memory back to the CPU, again as
+ * the system heap does: what the importer's device wrote since the last
+ * sync reaches the memory. For an importer that mapped it
+ * %DMA_FROM_DEVICE or %DMA_BIDIRECTIONAL through swiotlb, that copy also
+ * overwrites CPU writes made meanwhile outside of a CPU access, e.g. through
+ * the GEM mmap of the exporter; CPU writes bracketed by DMA_BUF_IOCTL_SYNC
+ * reach the device and stay. The DMA mapping of an object for its own
+ * device is undone without a sync when the object is freed
+ * (%DMA_ATTR_SKIP_CPU_SYNC): the memory is not used again.
  *
  * There are two ways to import:
  *
@@ -1063,11 +1074,15 @@ static void drm_gem_chunk_depopulate_locked(struct drm_gem_chunk_object *cobj)
 	if (!cobj->chunks)
 		return;
 
-	/* Undoes drm_chunks_dma_map() too, when the link fell back to it. */
+	/*
+	 * Undoes drm_chunks_dma_map() too, when the link fell back to it. The
+	 * memory is freed next: nothing of it goes back to the CPU, so no
+	 * bounce buffer is copied back and no cache invalidated for it.
+	 */
 	if (cobj->dma_mapped)
 		drm_chunks_dma_unlink(drm_dev_dma_dev(obj->dev), &cobj->dma_iova,
 				      cobj->chunks, cobj->nr_chunks,
-				      DMA_BIDIRECTIONAL, 0);
+				      DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
 	cobj->dma_mapped = false;
 
 	if (cobj->map_wc)
@@ -2243,6 +2258,8 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_get_sg_table);
  * exporting device can hold segments longer than an importer can map (the
  * DMA-API debugging code reports those). Each attachment gets its own, kept
  * in &dma_buf_attachment.priv while mapped so that CPU access can sync it.
+ * An attachment is mapped once at a time, as the system heap's are: a
+ * second table would be missed by the syncs.
  */
 static struct sg_table *drm_gem_chunk_map_dma_buf(struct dma_buf_attachment *attach,
 						  enum dma_data_direction dir)
@@ -2253,6 +2270,8 @@ static struct sg_table *drm_gem_chunk_map_dma_buf(struct dma_buf_attachment *att
 
 	if (WARN_ON(dir == DMA_NONE))
 		return ERR_PTR(-EINVAL);
+	if (attach->priv)
+		return ERR_PTR(-EBUSY);
 
 	/* drm_gem_map_attach() pinned the chunks. */
 	sgt = drm_gem_chunk_sgt_for(to_drm_gem_chunk_obj(obj), attach->dev);
@@ -2275,7 +2294,11 @@ static void drm_gem_chunk_unmap_dma_buf(struct dma_buf_attachment *attach,
 					struct sg_table *sgt,
 					enum dma_data_direction dir)
 {
-	/* Hands the device's writes back to the CPU. */
+	/*
+	 * Hands the device's writes back to the CPU, as the system heap's
+	 * unmap does: the memory outlives the mapping. See the PRIME section
+	 * for what this means for CPU writes made outside of a CPU access.
+	 */
 	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
 	sg_free_table(sgt);
 	kfree(sgt);
@@ -2375,7 +2398,13 @@ static const struct dma_buf_ops drm_gem_chunk_dmabuf_ops = {
 struct dma_buf *drm_gem_chunk_prime_export(struct drm_gem_object *obj, int flags)
 {
 	struct dma_buf_export_info exp_info = {
-		.exp_name = KBUILD_MODNAME,
+		/*
+		 * What drm_gem_prime_export() names its dma-bufs (it is built
+		 * into drm.ko): fdinfo and /sys/kernel/dmabuf show the exporter
+		 * name to tools and people, and it stays as the shmem helper's
+		 * drivers had it.
+		 */
+		.exp_name = "drm",
 		.owner = obj->dev->driver->fops->owner,
 		.ops = &drm_gem_chunk_dmabuf_ops,
 		.size = obj->size,

@@ -1322,7 +1322,8 @@ static void drm_gem_chunk_test_sync_dma_buf(void *arg, bool for_cpu)
  * Test the helper's own dma-buf exporter with an importer whose device has
  * a 32-bit DMA mask and 16 KiB segments. The test case succeeds if the
  * importer's table has segments of at most 16 KiB below 4 GiB covering the
- * object, mapping it hands the CPU's writes to the importer, and
+ * object, a second map of the attachment is refused with -EBUSY, mapping it
+ * hands the CPU's writes to the importer, and
  * dma_buf_end_cpu_access() and dma_buf_begin_cpu_access() hand the memory
  * over in both directions.
  */
@@ -1359,6 +1360,9 @@ static void drm_gem_chunk_test_prime_export_importer(struct kunit *test)
 		len += sg_dma_len(sg);
 	}
 	KUNIT_EXPECT_EQ(test, len, SZ_1M);
+	/* The syncs know one table per attachment: a second map is refused. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL)),
+			-EBUSY);
 	/* Mapping handed the CPU's writes to the device. */
 	KUNIT_EXPECT_EQ(test, drm_chunk_kunit_device_view(dev, sg_dma_address(sgt->sgl))[8],
 			0x11);
