@@ -92,10 +92,16 @@
  * A native object, one the driver created rather than imported, allocates
  * its backing storage on first use: the first pin, vmap, mmap or DMA
  * mapping. drm_chunks_alloc() allocates it in blocks of up to the PMD
- * order, merged when adjacent, with runs no longer than
- * drm_chunks_max_run() of the DMA device of the &drm_device
- * (drm_dev_dma_dev()): every chunk can then be mapped for that device in
- * one piece, even where its mappings bounce through swiotlb.
+ * order, merged when adjacent. For an object that the DMA device of the
+ * &drm_device (drm_dev_dma_dev()) maps, &drm_gem_chunk_object.device_dma,
+ * no run is longer than drm_chunks_max_run() of that device: every chunk
+ * can then be mapped for it in one piece, even where its mappings bounce
+ * through swiotlb. Other objects, those of drivers whose device never maps
+ * them (a display that copies from them with the CPU, a virtual device),
+ * are not held to a limit of a device that does not use them: a device
+ * without a DMA mask of its own keeps the 32-bit default, and in a machine
+ * with memory above 4 GiB swiotlb would cap its runs at 256 KiB, too short
+ * for a PMD mapping.
  *
  * The memory comes from &drm_gem_chunk_object.gfp: %GFP_HIGHUSER unless
  * the driver chose other flags when it created the object, in
@@ -1014,8 +1020,12 @@ static int drm_gem_chunk_populate_locked(struct drm_gem_chunk_object *cobj)
 	if (cobj->madv < 0)
 		return -EFAULT;
 
-	/* Keep every run mappable in one piece for our own device. */
-	chunks = drm_chunks_alloc(obj->size, drm_chunks_max_run(dma_dev),
+	/*
+	 * Keep every run mappable in one piece for our own device if it maps
+	 * the object; importers get tables split for their devices anyway.
+	 */
+	chunks = drm_chunks_alloc(obj->size,
+				  drm_chunks_max_run(cobj->device_dma ? dma_dev : NULL),
 				  cobj->gfp | __GFP_ACCOUNT, &nr);
 	if (IS_ERR(chunks)) {
 		drm_dbg_kms(obj->dev, "Failed to allocate %zu bytes\n", obj->size);
@@ -1592,6 +1602,9 @@ static int drm_gem_chunk_map_dma_locked(struct drm_gem_chunk_object *cobj,
 	if (drm_gem_is_imported(obj))
 		return -EINVAL;
 
+	/* Storage allocated here is in runs the device maps in one piece. */
+	if (!cobj->chunks)
+		cobj->device_dma = true;
 	ret = drm_gem_chunk_populate_locked(cobj);
 	if (ret)
 		return ret;
@@ -1614,9 +1627,13 @@ static int drm_gem_chunk_map_dma_locked(struct drm_gem_chunk_object *cobj,
  * drm_gem_chunk_dma_map_locked - Map a chunk GEM object for its device
  * @cobj: chunk GEM object
  *
- * Allocates the backing storage of a native object if needed and maps every
- * chunk for the DMA device of the &drm_device (drm_dev_dma_dev()), filling
- * &drm_chunk.dma_addr and handing the memory to the device. The mapping is
+ * Allocates the backing storage of a native object if needed, in runs the
+ * device maps in one piece (&drm_gem_chunk_object.device_dma), and maps
+ * every chunk for the DMA device of the &drm_device (drm_dev_dma_dev()),
+ * filling &drm_chunk.dma_addr and handing the memory to the device. Storage
+ * allocated before without &drm_gem_chunk_object.device_dma can hold runs
+ * the device cannot map in one piece: set it when the object is created.
+ * The mapping is
  * made once and kept until the object is freed; later calls return at once,
  * so use drm_gem_chunk_sync_for_device() and drm_gem_chunk_sync_for_cpu()
  * to hand the memory back and forth afterwards. Objects imported with
@@ -1661,7 +1678,7 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map);
 
 /**
  * drm_gem_chunk_dma_map_contiguous_locked - Map a chunk GEM object into one device range
- * @cobj: chunk GEM object, native
+ * @cobj: chunk GEM object
  *
  * Like drm_gem_chunk_dma_map_locked(), but asks for one contiguous range of
  * device addresses for the whole object: behind an IOMMU that supports the
@@ -1676,8 +1693,10 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map);
  * object's reservation lock.
  *
  * Returns:
- * 0 on success, -EINVAL for imported objects, -ENOMEM if memory is short,
- * or -EIO if a chunk cannot be mapped.
+ * 0 on success, also at once for an object imported with a mapping, whose
+ * attachment holds its device addresses already; -EINVAL for an import
+ * without mapping, -ENOMEM if memory is short, or -EIO if a chunk cannot be
+ * mapped.
  */
 int drm_gem_chunk_dma_map_contiguous_locked(struct drm_gem_chunk_object *cobj)
 {
@@ -1687,7 +1706,7 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map_contiguous_locked);
 
 /**
  * drm_gem_chunk_dma_map_contiguous - Map a chunk GEM object into one device range
- * @cobj: chunk GEM object, native
+ * @cobj: chunk GEM object
  *
  * Like drm_gem_chunk_dma_map_contiguous_locked(), but takes the reservation
  * lock.

@@ -238,10 +238,10 @@ static void drm_gem_chunk_test_obj_create_hook(struct kunit *test)
 }
 
 /*
- * Test the native allocation of a 64 MiB object. The test case succeeds, on
- * any machine however fragmented, if the chunks cover the object exactly,
- * none is longer than its DMA device can map in one piece, and the memory
- * is zeroed.
+ * Test the native allocation of a 64 MiB object its device maps. The test
+ * case succeeds, on any machine however fragmented, if the chunks cover the
+ * object exactly, none is longer than its DMA device can map in one piece,
+ * and the memory is zeroed.
  */
 static void drm_gem_chunk_test_alloc_big(struct kunit *test)
 {
@@ -254,6 +254,7 @@ static void drm_gem_chunk_test_alloc_big(struct kunit *test)
 	int ret;
 
 	cobj = drm_gem_chunk_test_create(test, drm, TEST_BIG_SIZE);
+	cobj->device_dma = true;
 
 	ret = drm_gem_chunk_pin(cobj);
 	KUNIT_ASSERT_EQ(test, ret, 0);
@@ -1158,6 +1159,50 @@ static void drm_gem_chunk_test_dma_dev(struct kunit *test)
 }
 
 /*
+ * Test that the DMA limits of a device bind only the objects it maps: on a
+ * device with a 32-bit DMA mask (whose mappings bounce where memory lies
+ * above 4 GiB, and with swiotlb=force), an object the device maps has runs
+ * no longer than the device maps in one piece, and one it never maps, as
+ * bochs, cirrus-qemu and simpledrm never map theirs, has longer runs. The
+ * test case succeeds if the second holds a run longer than the device's
+ * limit (it is skipped where the device maps 2 MiB in one piece), and
+ * drm_gem_chunk_dma_map() of a fresh object marks it and keeps its runs
+ * within the limit.
+ */
+static void drm_gem_chunk_test_device_dma(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct device *dma_dev = drm_gem_chunk_test_dev32(test, "drm-gem-chunk-cpu-only");
+	size_t max_run = drm_chunks_max_run(dma_dev);
+	struct drm_gem_chunk_object *cpu_only, *mapped;
+	const struct drm_chunk *chunk;
+	size_t longest = 0;
+	int ret;
+
+	if (max_run >= SZ_2M)
+		kunit_skip(test, "32-bit DMA does not bounce here: no limit below 2 MiB");
+
+	drm_dev_set_dma_dev(drm, dma_dev);
+	cpu_only = drm_gem_chunk_test_create(test, drm, SZ_8M);
+	KUNIT_EXPECT_FALSE(test, cpu_only->device_dma);
+	ret = drm_gem_chunk_pin(cpu_only);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	drm_chunk_for_each(chunk, cpu_only->chunks, cpu_only->nr_chunks)
+		longest = max(longest, drm_chunk_size(chunk));
+	drm_gem_chunk_unpin(cpu_only);
+	kunit_info(test, "8 MiB CPU-only object: %u chunks, longest %zu KiB, device limit %zu KiB\n",
+		   cpu_only->nr_chunks, longest >> 10, max_run >> 10);
+	KUNIT_EXPECT_GT(test, longest, max_run);
+
+	mapped = drm_gem_chunk_test_create(test, drm, SZ_8M);
+	ret = drm_gem_chunk_dma_map(mapped);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, mapped->device_dma);
+	drm_chunk_for_each(chunk, mapped->chunks, mapped->nr_chunks)
+		KUNIT_EXPECT_LE(test, drm_chunk_size(chunk), max_run);
+}
+
+/*
  * Test the GFP flags of an object: memory below 4 GiB for a device that
  * reaches only that far. The test case succeeds if every page of the
  * object is below 4 GiB.
@@ -1201,6 +1246,7 @@ static void drm_gem_chunk_test_page_at_long(struct kunit *test)
 
 	drm_dev_set_dma_dev(drm, dma_dev);
 	cobj = drm_gem_chunk_test_create(test, drm, SZ_32M);
+	cobj->device_dma = true;
 	ret = drm_gem_chunk_pin(cobj);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	ret = kunit_add_action_or_reset(test, drm_gem_chunk_unpin_wrapper, cobj);
@@ -1895,6 +1941,7 @@ static struct kunit_case drm_gem_chunk_test_cases[] = {
 	KUNIT_CASE(drm_gem_chunk_test_prime_self_import),
 	KUNIT_CASE(drm_gem_chunk_test_prime_import_mapped),
 	KUNIT_CASE(drm_gem_chunk_test_dma_dev),
+	KUNIT_CASE(drm_gem_chunk_test_device_dma),
 	KUNIT_CASE(drm_gem_chunk_test_gfp),
 	KUNIT_CASE(drm_gem_chunk_test_page_at_long),
 	KUNIT_CASE(drm_gem_chunk_test_sync),
