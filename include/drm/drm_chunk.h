@@ -246,6 +246,7 @@ const struct drm_chunk *drm_chunks_find(const struct drm_chunk *chunks,
 
 #if IS_ENABLED(CONFIG_KUNIT)
 long drm_chunks_nr_pages(void);
+bool drm_chunk_pages_follow(const struct drm_chunk *chunk, struct page *page);
 #endif
 
 #endif /* __DRM_CHUNK_H__ */

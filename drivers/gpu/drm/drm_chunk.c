@@ -59,7 +59,8 @@
  * and stay whole: they are freed in one call each, as the page allocator
  * handed them out, and a reference taken on any of their pages (e.g. by
  * vm_insert_page()) holds the whole block. Blocks that happen to be
- * physically adjacent are merged into one chunk, within the longest run. On an
+ * physically adjacent are merged into one chunk, within the longest run and
+ * within a zone (a chunk is never part lowmem, part highmem). On an
  * unfragmented machine a 64 MiB buffer is described by at most 32 chunks.
  * The memory is zeroed, and drm_chunks_free() gives it back.
  *
@@ -119,15 +120,23 @@
  * Chunk lists
  */
 
-static bool drm_chunk_pages_follow(const struct drm_chunk *chunk,
-				   struct page *page)
+/*
+ * Whether @page continues @chunk: physically, in the memmap (so that page + i
+ * works) and in the same zone. Blocks of two zones can be adjacent (lowmem
+ * and highmem on 32-bit, DMA32 and NORMAL), and a chunk is used as one kind
+ * of memory: one page_address() for all of it when its first page is not
+ * highmem, set_memory_wc() through the linear map.
+ */
+VISIBLE_IF_KUNIT bool drm_chunk_pages_follow(const struct drm_chunk *chunk,
+					     struct page *page)
 {
 	struct page *end = chunk->page + chunk->npages;
 
-	/* The memmap must be contiguous too, so that page + i works. */
 	return end == page &&
-	       page_to_pfn(chunk->page) + chunk->npages == page_to_pfn(page);
+	       page_to_pfn(chunk->page) + chunk->npages == page_to_pfn(page) &&
+	       page_zone(chunk->page) == page_zone(page);
 }
+EXPORT_SYMBOL_IF_KUNIT(drm_chunk_pages_follow);
 
 static bool drm_chunk_dma_follows(const struct drm_chunk *chunk,
 				  dma_addr_t addr)

@@ -6,6 +6,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
@@ -319,6 +320,44 @@ static void drm_chunk_test_sgt_roundtrip(struct kunit *test)
 	}
 
 	dma_unmap_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
+}
+
+/*
+ * Test that runs never merge across a zone boundary. The test case looks for
+ * two populated zones of a node that are physically adjacent (ZONE_DMA and
+ * ZONE_DMA32 on x86-64, lowmem and highmem on 32-bit), and succeeds if a run
+ * ending at the last page of the first is not continued by the first page
+ * of the second, while the page before it is continued by it. Skipped where
+ * no two zones touch.
+ */
+static void drm_chunk_test_zone_boundary(struct kunit *test)
+{
+	pg_data_t *pgdat = NODE_DATA(first_online_node);
+	struct zone *zone, *next, *last = pgdat->node_zones + MAX_NR_ZONES;
+	struct drm_chunk run;
+	unsigned long end;
+
+	for (zone = pgdat->node_zones; zone < last; zone++) {
+		if (!populated_zone(zone))
+			continue;
+		for (next = zone + 1; next < last && !populated_zone(next); next++)
+			;
+		end = zone_end_pfn(zone);
+		if (next < last && next->zone_start_pfn == end && end - zone->zone_start_pfn >= 2 &&
+		    pfn_valid(end - 2) && pfn_valid(end))
+			goto found;
+	}
+	kunit_skip(test, "no two populated zones touch here");
+
+found:
+	kunit_info(test, "%s ends at pfn %#lx, where %s starts\n", zone->name, end, next->name);
+	KUNIT_ASSERT_PTR_EQ(test, page_zone(pfn_to_page(end - 1)), zone);
+	KUNIT_ASSERT_PTR_EQ(test, page_zone(pfn_to_page(end)), next);
+
+	run = (struct drm_chunk){ pfn_to_page(end - 2), DMA_MAPPING_ERROR, 1 };
+	KUNIT_EXPECT_TRUE(test, drm_chunk_pages_follow(&run, pfn_to_page(end - 1)));
+	run.npages = 2;
+	KUNIT_EXPECT_FALSE(test, drm_chunk_pages_follow(&run, pfn_to_page(end)));
 }
 
 /*
@@ -665,6 +704,7 @@ static struct kunit_case drm_chunk_test_cases[] = {
 	KUNIT_CASE_PARAM(drm_chunk_test_to_sgt_split, drm_chunk_test_split_gen_params),
 	KUNIT_CASE(drm_chunk_test_to_sgt_errors),
 	KUNIT_CASE(drm_chunk_test_sgt_roundtrip),
+	KUNIT_CASE(drm_chunk_test_zone_boundary),
 	KUNIT_CASE(drm_chunk_test_find),
 	KUNIT_CASE_PARAM(drm_chunk_test_page_iter, drm_chunk_test_iter_gen_params),
 	KUNIT_CASE(drm_chunk_test_dma_iter),
