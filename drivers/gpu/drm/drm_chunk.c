@@ -4,6 +4,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/dcache.h>
 #include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
 #include <linux/export.h>
@@ -72,8 +73,10 @@
  * %GFP_KERNEL | %__GFP_DMA32 for a 32-bit DMA mask. Movable memory is
  * refused: the pages of a list never move.
  *
- * For leak checks, drm_chunk/pages in debugfs shows how many pages
- * drm_chunks_alloc() handed out and drm_chunks_free() has not taken back.
+ * For leak checks, dri/drm_chunk/pages in debugfs shows how many pages
+ * drm_chunks_alloc() handed out and drm_chunks_free() has not taken back,
+ * and dri/drm_chunk/chunks how many chunks they make up: the ratio is the
+ * average run, which tells how fragmented the memory came.
  */
 
 /**
@@ -457,8 +460,9 @@ EXPORT_SYMBOL_GPL(__drm_chunk_dma_iter_next);
  * Allocation
  */
 
-/* Pages handed out by drm_chunks_alloc() and not freed yet, in debugfs */
+/* Pages and chunks handed out by drm_chunks_alloc() and not freed yet */
 static atomic_long_t drm_chunk_pages = ATOMIC_LONG_INIT(0);
+static atomic_long_t drm_chunk_chunks = ATOMIC_LONG_INIT(0);
 
 static struct page *drm_chunk_alloc_block(gfp_t gfp, unsigned int order)
 {
@@ -497,6 +501,7 @@ void drm_chunks_free(struct drm_chunk *chunks, unsigned int nr_chunks)
 		atomic_long_sub(chunk->npages, &drm_chunk_pages);
 		cond_resched();
 	}
+	atomic_long_sub(nr_chunks, &drm_chunk_chunks);
 	kvfree(chunks);
 }
 EXPORT_SYMBOL_GPL(drm_chunks_free);
@@ -616,6 +621,7 @@ struct drm_chunk *drm_chunks_alloc(size_t size, size_t max_run, gfp_t gfp,
 			}
 			last = &chunks[nr++];
 			*last = (struct drm_chunk){ page, DMA_MAPPING_ERROR, n };
+			atomic_long_inc(&drm_chunk_chunks);
 		}
 		left -= n;
 		cond_resched();
@@ -891,24 +897,35 @@ EXPORT_SYMBOL_GPL(drm_chunks_sync_for_device);
  * Debugfs
  */
 
-static struct dentry *drm_chunk_debugfs_root;
-
-static int drm_chunk_pages_get(void *data, u64 *val)
+static int drm_chunk_count_get(void *data, u64 *val)
 {
-	*val = atomic_long_read(&drm_chunk_pages);
+	*val = atomic_long_read(data);
 
 	return 0;
 }
 
 /* Signed, so that an accounting bug shows as a negative count. */
-DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(drm_chunk_pages_fops, drm_chunk_pages_get,
+DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(drm_chunk_count_fops, drm_chunk_count_get,
 				NULL, "%lld\n");
 
+/*
+ * The counts go into dri/ of debugfs, which drm.ko creates (loaded first:
+ * MODULE_SOFTDEP below), beside the directories of the DRM devices.
+ */
 static int __init drm_chunk_module_init(void)
 {
-	drm_chunk_debugfs_root = debugfs_create_dir("drm_chunk", NULL);
-	debugfs_create_file_unsafe("pages", 0444, drm_chunk_debugfs_root, NULL,
-				   &drm_chunk_pages_fops);
+	struct dentry *dri = debugfs_lookup("dri", NULL);
+	struct dentry *root;
+
+	if (IS_ERR_OR_NULL(dri))
+		return 0;
+
+	root = debugfs_create_dir("drm_chunk", dri);
+	debugfs_create_file_unsafe("pages", 0444, root, &drm_chunk_pages,
+				   &drm_chunk_count_fops);
+	debugfs_create_file_unsafe("chunks", 0444, root, &drm_chunk_chunks,
+				   &drm_chunk_count_fops);
+	dput(dri);
 
 	return 0;
 }
@@ -916,7 +933,13 @@ module_init(drm_chunk_module_init);
 
 static void __exit drm_chunk_module_exit(void)
 {
-	debugfs_remove_recursive(drm_chunk_debugfs_root);
+	struct dentry *dri = debugfs_lookup("dri", NULL);
+
+	/* drm.ko removed dri/ with everything in it if it went first. */
+	if (!IS_ERR_OR_NULL(dri)) {
+		debugfs_lookup_and_remove("drm_chunk", dri);
+		dput(dri);
+	}
 }
 module_exit(drm_chunk_module_exit);
 
@@ -934,3 +957,4 @@ EXPORT_SYMBOL_IF_KUNIT(drm_chunks_nr_pages);
 
 MODULE_DESCRIPTION("DRM chunk lists: buffer memory as runs of contiguous pages");
 MODULE_LICENSE("GPL");
+MODULE_SOFTDEP("pre: drm");

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * GEM objects backed by chunk lists
+ *
+ * Follows the structure and kernel-doc of drm_gem_shmem_helper.c:
+ * Copyright 2018 Noralf Trønnes
  */
 
 #include <linux/debugfs.h>

@@ -13,7 +13,10 @@
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/mman.h>
+#include <linux/pgtable.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
@@ -736,6 +739,77 @@ static void drm_gem_chunk_test_mmap_fault(struct kunit *test)
 	addr = kunit_vm_mmap(test, file->filp, 0, SZ_8M, PROT_READ, MAP_SHARED,
 			     drm_vma_node_offset_addr(&cobj->base.vma_node));
 	KUNIT_EXPECT_TRUE(test, IS_ERR_VALUE(addr));
+}
+
+/* Whether @addr of @mm is mapped by a PMD entry (a huge page) */
+static bool drm_gem_chunk_test_pmd_mapped(struct mm_struct *mm, unsigned long addr)
+{
+	bool leaf = false;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+
+	mmap_read_lock(mm);
+	pgd = pgd_offset(mm, addr);
+	if (pgd_present(*pgd)) {
+		p4d = p4d_offset(pgd, addr);
+		if (p4d_present(*p4d)) {
+			pud = pud_offset(p4d, addr);
+			if (pud_present(*pud) && !pud_leaf(*pud))
+				leaf = pmd_leaf(pmdp_get(pmd_offset(pud, addr)));
+		}
+	}
+	mmap_read_unlock(mm);
+
+	return leaf;
+}
+
+/*
+ * Test the huge fault path: a GEM offset mapping of a 4 MiB object, which
+ * gets a 2 MiB-aligned address, touched in its first chunk, a 2 MiB block
+ * or more. The test case succeeds if the mapping is 2 MiB aligned, the
+ * first touch maps the whole aligned window with one PMD entry, and the
+ * value written through it is in the chunk's first page. It is skipped
+ * without PMD pfnmaps, or where the allocator handed out no 2 MiB block for
+ * the first run.
+ */
+static void drm_gem_chunk_test_mmap_pmd(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj;
+	const struct drm_chunk *chunk;
+	struct drm_file *file;
+	unsigned long addr;
+	u32 handle, *vaddr;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) ||
+	    !IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
+		kunit_skip(test, "no PMD pfnmaps in this kernel");
+
+	file = drm_gem_chunk_test_file(test, drm);
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
+	ret = drm_gem_handle_create(file, &cobj->base, &handle);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	addr = kunit_vm_mmap(test, file->filp, 0, SZ_4M, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, drm_vma_node_offset_addr(&cobj->base.vma_node));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(addr, PMD_SIZE));
+	KUNIT_ASSERT_NOT_NULL(test, cobj->chunks);
+	chunk = &cobj->chunks[0];
+	if (chunk->npages < PMD_SIZE >> PAGE_SHIFT ||
+	    !IS_ALIGNED(page_to_pfn(chunk->page), PMD_SIZE >> PAGE_SHIFT))
+		kunit_skip(test, "first run of %lu pages, no 2 MiB block", chunk->npages);
+
+	KUNIT_EXPECT_FALSE(test, drm_gem_chunk_test_pmd_mapped(current->mm, addr));
+	ret = put_user(0x600d, (u32 __user *)(addr + 8));
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, drm_gem_chunk_test_pmd_mapped(current->mm, addr));
+
+	vaddr = kmap_local_page(chunk->page);
+	KUNIT_EXPECT_EQ(test, vaddr[2], 0x600d);
+	kunmap_local(vaddr);
 }
 
 /*
@@ -1934,6 +2008,7 @@ static struct kunit_case drm_gem_chunk_test_cases[] = {
 	KUNIT_CASE(drm_gem_chunk_test_print_info),
 	KUNIT_CASE_PARAM(drm_gem_chunk_test_dumb_create, drm_gem_chunk_test_dumb_gen_params),
 	KUNIT_CASE(drm_gem_chunk_test_mmap_fault),
+	KUNIT_CASE(drm_gem_chunk_test_mmap_pmd),
 	KUNIT_CASE(drm_gem_chunk_test_mmap_cow),
 	KUNIT_CASE(drm_gem_chunk_test_prime_import_pageless),
 	KUNIT_CASE(drm_gem_chunk_test_prime_import_short),
