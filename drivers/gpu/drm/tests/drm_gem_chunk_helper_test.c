@@ -847,7 +847,8 @@ struct drm_gem_chunk_test_exporter {
 };
 
 /* A table of the exporter's ranges, split at its maximum segment (0: none) */
-static struct sg_table *drm_gem_chunk_test_exporter_sgt(const struct drm_gem_chunk_test_exporter *exp)
+static struct sg_table *
+drm_gem_chunk_test_exporter_sgt(const struct drm_gem_chunk_test_exporter *exp)
 {
 	size_t max = exp->max_segment ?: SZ_1G, done, len;
 	const struct drm_chunk *chunk;
