@@ -692,6 +692,31 @@ static void drm_gem_chunk_test_dumb_create(struct kunit *test)
 }
 
 /*
+ * A new chunk object of @size with a handle in a new file, mapped shared
+ * and writable through its GEM offset: returns the address.
+ */
+static unsigned long drm_gem_chunk_test_mmap_new(struct kunit *test, size_t size,
+						 struct drm_gem_chunk_object **cobj,
+						 struct drm_file **file)
+{
+	struct drm_device *drm = test->priv;
+	unsigned long addr;
+	u32 handle;
+	int ret;
+
+	*file = drm_gem_chunk_test_file(test, drm);
+	*cobj = drm_gem_chunk_test_create(test, drm, size);
+	ret = drm_gem_handle_create(*file, &(*cobj)->base, &handle);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	addr = kunit_vm_mmap(test, (*file)->filp, 0, size, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, drm_vma_node_offset_addr(&(*cobj)->base.vma_node));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+
+	return addr;
+}
+
+/*
  * Test mapping a chunk GEM object to userspace and faulting it in. The test
  * case succeeds if the mapping holds a use of the backing storage, and a
  * value written through the user mapping at every page is found in the page
@@ -699,22 +724,13 @@ static void drm_gem_chunk_test_dumb_create(struct kunit *test)
  */
 static void drm_gem_chunk_test_mmap_fault(struct kunit *test)
 {
-	struct drm_device *drm = test->priv;
 	struct drm_gem_chunk_object *cobj;
 	struct drm_file *file;
 	unsigned long addr, i;
-	u32 handle, *vaddr, val;
+	u32 *vaddr, val;
 	int ret;
 
-	file = drm_gem_chunk_test_file(test, drm);
-	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
-
-	ret = drm_gem_handle_create(file, &cobj->base, &handle);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-
-	addr = kunit_vm_mmap(test, file->filp, 0, SZ_4M, PROT_READ | PROT_WRITE,
-			     MAP_SHARED, drm_vma_node_offset_addr(&cobj->base.vma_node));
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	addr = drm_gem_chunk_test_mmap_new(test, SZ_4M, &cobj, &file);
 	KUNIT_ASSERT_NE(test, addr, 0);
 	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_use_count), 1);
 	KUNIT_ASSERT_NOT_NULL(test, cobj->chunks);
@@ -775,26 +791,18 @@ static bool drm_gem_chunk_test_pmd_mapped(struct mm_struct *mm, unsigned long ad
  */
 static void drm_gem_chunk_test_mmap_pmd(struct kunit *test)
 {
-	struct drm_device *drm = test->priv;
 	struct drm_gem_chunk_object *cobj;
 	const struct drm_chunk *chunk;
 	struct drm_file *file;
 	unsigned long addr;
-	u32 handle, *vaddr;
+	u32 *vaddr;
 	int ret;
 
 	if (!IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) ||
 	    !IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
 		kunit_skip(test, "no PMD pfnmaps in this kernel");
 
-	file = drm_gem_chunk_test_file(test, drm);
-	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
-	ret = drm_gem_handle_create(file, &cobj->base, &handle);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-
-	addr = kunit_vm_mmap(test, file->filp, 0, SZ_4M, PROT_READ | PROT_WRITE,
-			     MAP_SHARED, drm_vma_node_offset_addr(&cobj->base.vma_node));
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	addr = drm_gem_chunk_test_mmap_new(test, SZ_4M, &cobj, &file);
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(addr, PMD_SIZE));
 	KUNIT_ASSERT_NOT_NULL(test, cobj->chunks);
 	chunk = &cobj->chunks[0];
