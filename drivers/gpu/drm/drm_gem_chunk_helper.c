@@ -1590,6 +1590,20 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_vunmap);
  * DMA mapping
  */
 
+/* Whether every run of @cobj maps in one piece for @dev */
+static bool drm_gem_chunk_runs_fit(const struct drm_gem_chunk_object *cobj,
+				   struct device *dev)
+{
+	size_t max_run = drm_chunks_max_run(dev);
+	const struct drm_chunk *chunk;
+
+	drm_chunk_for_each(chunk, cobj->chunks, cobj->nr_chunks)
+		if (drm_chunk_size(chunk) > max_run)
+			return false;
+
+	return true;
+}
+
 /* Native objects only: populates, then maps per chunk or into one range. */
 static int drm_gem_chunk_map_dma_locked(struct drm_gem_chunk_object *cobj,
 					bool contiguous)
@@ -1611,6 +1625,10 @@ static int drm_gem_chunk_map_dma_locked(struct drm_gem_chunk_object *cobj,
 	ret = drm_gem_chunk_populate_locked(cobj);
 	if (ret)
 		return ret;
+	if (!cobj->device_dma && !drm_gem_chunk_runs_fit(cobj, dev)) {
+		drm_dbg_kms(obj->dev, "Runs too long for the device: no device_dma at creation\n");
+		return -EIO;
+	}
 
 	if (contiguous)
 		ret = drm_chunks_dma_link(dev, &cobj->dma_iova, cobj->chunks,
@@ -1635,8 +1653,8 @@ static int drm_gem_chunk_map_dma_locked(struct drm_gem_chunk_object *cobj,
  * every chunk for the DMA device of the &drm_device (drm_dev_dma_dev()),
  * filling &drm_chunk.dma_addr and handing the memory to the device. Storage
  * allocated before without &drm_gem_chunk_object.device_dma can hold runs
- * the device cannot map in one piece: set it when the object is created.
- * The mapping is
+ * the device cannot map in one piece, and then fails with -EIO: set it when
+ * the object is created. The mapping is
  * made once and kept until the object is freed; later calls return at once,
  * so use drm_gem_chunk_sync_for_device() and drm_gem_chunk_sync_for_cpu()
  * to hand the memory back and forth afterwards. Objects imported with
@@ -1646,7 +1664,8 @@ static int drm_gem_chunk_map_dma_locked(struct drm_gem_chunk_object *cobj,
  *
  * Returns:
  * 0 on success, -EINVAL for imports without mapping, -ENOMEM if memory is
- * short, or -EIO if a chunk cannot be mapped.
+ * short, or -EIO if a chunk cannot be mapped (one longer than the device
+ * maps in one piece included).
  */
 int drm_gem_chunk_dma_map_locked(struct drm_gem_chunk_object *cobj)
 {

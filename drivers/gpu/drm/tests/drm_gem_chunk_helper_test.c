@@ -532,6 +532,8 @@ static void drm_gem_chunk_test_free_mapped(struct kunit *test)
 
 	cobj = drm_gem_chunk_create(drm, TEST_SIZE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cobj);
+	/* Mapped for the device after its storage exists: say so at once. */
+	cobj->device_dma = true;
 	unused = drm_gem_chunk_create(drm, TEST_SIZE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, unused);
 
@@ -1248,7 +1250,8 @@ static void drm_gem_chunk_test_dma_dev(struct kunit *test)
  * no longer than the device maps in one piece, and one it never maps, as
  * bochs, cirrus-qemu and simpledrm never map theirs, has longer runs. The
  * test case succeeds if the second holds a run longer than the device's
- * limit (it is skipped where the device maps 2 MiB in one piece), and
+ * limit (it is skipped where the device maps 2 MiB in one piece), which
+ * drm_gem_chunk_dma_map() then refuses with -EIO, and
  * drm_gem_chunk_dma_map() of a fresh object marks it and keeps its runs
  * within the limit.
  */
@@ -1276,6 +1279,9 @@ static void drm_gem_chunk_test_device_dma(struct kunit *test)
 	kunit_info(test, "8 MiB CPU-only object: %u chunks, longest %zu KiB, device limit %zu KiB\n",
 		   cpu_only->nr_chunks, longest >> 10, max_run >> 10);
 	KUNIT_EXPECT_GT(test, longest, max_run);
+	/* Its runs are too long for the device now: mapping fails cleanly. */
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_dma_map(cpu_only), -EIO);
+	KUNIT_EXPECT_FALSE(test, cpu_only->dma_mapped);
 
 	mapped = drm_gem_chunk_test_create(test, drm, SZ_8M);
 	ret = drm_gem_chunk_dma_map(mapped);
