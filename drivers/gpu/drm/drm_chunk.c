@@ -531,6 +531,9 @@ unsigned long drm_chunk_free_first_block(struct drm_chunk *chunk)
 	atomic_long_sub(n, &drm_chunk_pages);
 	chunk->page += n;
 	chunk->npages -= n;
+	/* Gone from the list then: drm_chunks_free() will not count it. */
+	if (!chunk->npages)
+		atomic_long_dec(&drm_chunk_chunks);
 
 	return n;
 }
