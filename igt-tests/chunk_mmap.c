@@ -4,8 +4,9 @@
  * every page, coherency between mappings (same process, second file, dma-buf,
  * fork), zeroing of fresh objects, thousands of objects without growth in
  * memory use, mappings of vkms's fbdev device, the page tables a large
- * mapping costs, mappings that start or end inside an object or have holes,
- * and concurrent first faults.
+ * mapping costs and the runs a buffer is made of (these two on the driver
+ * IGT_FORCE_DRIVER names, the display drivers too), mappings that start or
+ * end inside an object or have holes, and concurrent first faults.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -438,6 +439,73 @@ static bool pages_ok(const char *what, const uint32_t *m, uint32_t first, uint32
 }
 
 /*
+ * The driver IGT_FORCE_DRIVER names, vkms without one: the page table and
+ * run tests also run on the display drivers (bochs, cirrus-qemu, simpledrm
+ * in the display and vesa boots).
+ */
+static int open_driver(void)
+{
+	const char *driver = getenv("IGT_FORCE_DRIVER");
+
+	return wb_require_driver(driver && *driver ? driver : "vkms");
+}
+
+/* The chunk helper's count of the pages or chunks it holds, -1 without it */
+static long chunk_count(const char *what)
+{
+	char path[64];
+	long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/drm_chunk/%s", what);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/*
+ * A touched 64 MiB dumb buffer of the driver under test must be at most 64
+ * chunks, runs of 1 MiB on average (2 MiB blocks make it 32 in a fresh
+ * guest), by the helper's own counts in debugfs (dri/drm_chunk/): its pages
+ * go up by exactly the buffer's, its chunks by at most 64. The display
+ * drivers never map their buffers for their device and keep the 32-bit
+ * default DMA mask, which with memory above 4 GiB lets swiotlb cap a
+ * device's runs at 256 KiB: 256 chunks. Skips on a kernel without the
+ * chunk helper.
+ */
+#define RUNS_MIB 64
+#define RUNS_MAX 64
+static void test_runs_64m(void)
+{
+	int fd = open_driver();
+	uint32_t npages = (RUNS_MIB << 20) / PAGE, handle, pitch;
+	long pages0 = chunk_count("pages"), chunks0 = chunk_count("chunks"), pages, chunks;
+	uint64_t size;
+	uint32_t *m;
+
+	wb_require(pages0 >= 0 && chunks0 >= 0,
+		   "no /sys/kernel/debug/dri/drm_chunk/{pages,chunks}: no chunk helper");
+	handle = wb_dumb_create_ok(fd, 1024, npages, 32, &pitch, &size);
+	m = wb_dumb_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	m[0] = tag(0, 0);
+	pages = chunk_count("pages") - pages0;
+	chunks = chunk_count("chunks") - chunks0;
+	wb_info("%d MiB dumb buffer: %ld pages in %ld chunks (%ld KiB a run on average)\n",
+		RUNS_MIB, pages, chunks, chunks > 0 ? pages * 4 / chunks : 0);
+	wb_assert_f(pages == npages, "the helper's pages went up by %ld, not the buffer's %u: "
+		    "something else allocated meanwhile", pages, npages);
+	wb_assert_f(chunks <= RUNS_MAX, "%ld chunks for %d MiB, more than %d", chunks,
+		    RUNS_MIB, RUNS_MAX);
+	wb_assert_eq(munmap(m, size), 0);
+	wb_close_ok(fd, handle);
+	close(fd);
+}
+
+/*
  * Page tables in kB: this process's own (VmPTE: of /proc/self/status, its
  * PTE, PMD and PUD pages) and the system's (PageTables: of /proc/meminfo,
  * per-CPU counter deltas folded in first where root may).
@@ -479,7 +547,7 @@ static struct pt_kb pagetables_kb(void)
 #define PT_LIMIT_KB 64
 static void pagetables_test(bool dmabuf)
 {
-	int fd = wb_require_driver("vkms"), dfd = -1;
+	int fd = open_driver(), dfd = -1;
 	uint32_t npages = (PT_MIB << 20) / PAGE, handle, pitch;
 	struct pt_kb before, after;
 	long own;
@@ -886,6 +954,7 @@ static const struct wb_subtest tests[] = {
 	{ "fbdev-mmap", test_fbdev_mmap, 60 },
 	{ "pagetables-256m-gem", test_pagetables_gem, 120 },
 	{ "pagetables-256m-dmabuf", test_pagetables_dmabuf, 120 },
+	{ "runs-64m", test_runs_64m, 60 },
 	{ "fault-window", test_fault_window, 60 },
 	{ "mmap-middle", test_mmap_middle, 60 },
 	{ "munmap-middle", test_munmap_middle, 60 },

@@ -13,6 +13,8 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -20,6 +22,8 @@
 
 #include <xf86drm.h>
 #include <xf86drmMode.h>
+#include <drm_fourcc.h>
+#include <drm/vgem_drm.h>
 
 #include "wbtest.h"
 
@@ -381,7 +385,7 @@ static void compare(const char *what, const void *map, uint32_t pitch, uint32_t 
 }
 
 /*
- * Issue 4: a vgem buffer, exported, imported into vkms and scanned out, is
+ * A vgem buffer, exported, imported into vkms and scanned out, is
  * captured through writeback and must equal the pattern pixel-exact, as must
  * the same pattern in a vkms-native buffer. A second pattern written through
  * vgem afterwards must show in the next capture (vkms reads the live buffer).
@@ -494,6 +498,82 @@ static void test_writeback_vgem(void)
 	close(vg);
 }
 
+/* ---------- CPU access while a device still holds the buffer ---------- */
+
+struct fence_signaller {
+	int vgem;
+	uint32_t fence;
+	double at;	/* when the fence was signalled */
+};
+
+static void *signal_later(void *arg)
+{
+	struct fence_signaller *s = arg;
+	struct drm_vgem_fence_signal sig = { .fence = s->fence };
+
+	usleep(300 * 1000);
+	s->at = wb_now();
+	wb_assert_eq(drmIoctl(s->vgem, DRM_IOCTL_VGEM_FENCE_SIGNAL, &sig), 0);
+	return NULL;
+}
+
+/*
+ * A buffer exported by exp_drv (a vgem or vkms chunk object in the project)
+ * with a vgem write fence pending, as a device that still writes it leaves
+ * it, signalled 300 ms later by another thread. DMA_BUF_IOCTL_SYNC must wait
+ * for the fence both to start and to end a CPU access: only then may the
+ * exporter hand the memory between the devices and the CPU (copy bounce
+ * buffers back or fill them, flush caches). dma-buf waits after the
+ * exporter's begin_cpu_access and not at all at the end, so the end is the
+ * exporter's own wait. Passes when each SYNC returns after the signal.
+ */
+static void sync_fenced(const char *exp_drv)
+{
+	int vg = wb_require_driver("vgem");
+	int efd = strcmp(exp_drv, "vgem") ? wb_require_driver(exp_drv) : vg;
+	struct bo b = bo_new(efd, 1024, 16);
+	int dfd = wb_export_ok(efd, b.handle);
+	uint32_t vh = efd == vg ? b.handle : wb_import_ok(vg, dfd);
+
+	for (int start = 1; start >= 0; start--) {
+		struct drm_vgem_fence_attach fa = { .handle = vh, .flags = VGEM_FENCE_WRITE };
+		struct fence_signaller s = { .vgem = vg };
+		pthread_t t;
+		double ret;
+
+		wb_assert_eq(drmIoctl(vg, DRM_IOCTL_VGEM_FENCE_ATTACH, &fa), 0);
+		s.fence = fa.out_fence;
+		wb_assert_eq(pthread_create(&t, NULL, signal_later, &s), 0);
+		wb_assert_ret(wb_dmabuf_sync(dfd, start, true), 0);
+		ret = wb_now();
+		wb_assert_eq(pthread_join(t, NULL), 0);
+		wb_info("%s buffer: SYNC_%s returned %+.0f ms from the fence's signal\n", exp_drv,
+			start ? "START" : "END", (ret - s.at) * 1000);
+		wb_assert_f(ret >= s.at, "SYNC_%s returned %.0f ms before the fence signalled",
+			    start ? "START" : "END", (s.at - ret) * 1000);
+	}
+
+	close(dfd);
+	if (efd != vg) {
+		wb_close_ok(vg, vh);
+		wb_close_ok(efd, b.handle);
+		close(efd);
+	} else {
+		wb_close_ok(vg, b.handle);
+	}
+	close(vg);
+}
+
+static void test_sync_fenced_vgem(void)
+{
+	sync_fenced("vgem");
+}
+
+static void test_sync_fenced_vkms(void)
+{
+	sync_fenced("vkms");
+}
+
 static const struct wb_subtest tests[] = {
 	{ "vkms-to-vgem", test_vkms_to_vgem, 60 },
 	{ "vgem-to-vkms", test_vgem_to_vkms, 60 },
@@ -504,6 +584,8 @@ static const struct wb_subtest tests[] = {
 	{ "close-orders-vgem-vkms", test_close_orders_vgem_vkms, 120 },
 	{ "scanout-vgem-writeback", test_scanout_vgem, 90 },
 	{ "writeback-into-vgem", test_writeback_vgem, 90 },
+	{ "sync-fenced-vgem", test_sync_fenced_vgem, 60 },
+	{ "sync-fenced-vkms", test_sync_fenced_vkms, 60 },
 };
 
 int main(int argc, char **argv)

@@ -200,8 +200,8 @@ def check_scanout():
     if not planes:
         raise Fail("no framebuffer on a vkms plane during the scene (state.txt)")
     # The helper's debugfs directory says whether this kernel has it at all.
-    if not os.path.isdir("/sys/kernel/debug/drm_chunk"):
-        raise Skip("this kernel has no GEM chunk helper (no /sys/kernel/debug/drm_chunk)")
+    if not os.path.isdir("/sys/kernel/debug/dri/drm_chunk"):
+        raise Skip("this kernel has no GEM chunk helper (no /sys/kernel/debug/dri/drm_chunk)")
     plain = [fb for fb, info in planes.items() if "chunk object:" not in info]
     if plain:
         raise Fail(f"framebuffers {', '.join(plain)} are not chunk objects")

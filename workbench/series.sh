@@ -2,7 +2,8 @@
 # series.sh: the patch series a maintainer receives, as git format-patch
 # output with a cover letter in $WB_BUILD/series. Each patch is one of
 # patches/*.patch (a mail: Subject, message, diff of upstream files; authored
-# and signed off by whoever runs this, from git's user.name and user.email)
+# and signed off by whoever runs this, from git's user.name and user.email,
+# who is also the maintainer the MAINTAINERS entry names for @SENDER@)
 # together with the new files it names in its "Files:" lines.
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -21,8 +22,11 @@ rm -rf "$out"
 git -C "$src" worktree remove --force "$wt" 2>/dev/null || rm -rf "$wt"
 git -C "$src" worktree add -q --detach "$wt" pristine
 
+# The sender as a sed replacement: &, | and \ stand for themselves.
+sender=$(printf '%s <%s>' "$name" "$email" | sed 's/[&|\\]/\\&/g')
 for p in "$WB_TOP"/patches/*.patch; do
-	git -C "$wt" apply --index "$p" || die "patch $(basename "$p") does not apply"
+	sed "s|^+M:\t@SENDER@\$|+M:\t$sender|" "$p" | git -C "$wt" apply --index ||
+		die "patch $(basename "$p") does not apply"
 	for f in $(sed -n '/^---$/q; s/^Files: //p' "$p"); do
 		mkdir -p "$wt/$(dirname "$f")"
 		cp "$WB_TOP/$f" "$wt/$f"

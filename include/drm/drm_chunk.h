@@ -10,8 +10,6 @@
 
 struct device;
 struct dma_iova_state;
-struct p2pdma_provider;
-struct phys_vec;
 struct sg_table;
 
 /**
@@ -233,9 +231,6 @@ void drm_chunks_sync_for_device(struct device *dev,
  * Conversions
  */
 
-struct drm_chunk *drm_chunks_from_pages(struct page * const *pages,
-					unsigned long npages,
-					unsigned int *nr_chunks);
 int drm_chunks_to_pages(const struct drm_chunk *chunks,
 			unsigned int nr_chunks, struct page **pages,
 			unsigned long npages);
@@ -244,19 +239,6 @@ struct drm_chunk *drm_chunks_from_sgt(struct sg_table *sgt,
 struct sg_table *drm_chunks_to_sgt(const struct drm_chunk *chunks,
 				   unsigned int nr_chunks,
 				   size_t max_segment);
-struct sg_table *drm_chunks_to_dma_sgt(const struct drm_chunk *chunks,
-				       unsigned int nr_chunks,
-				       size_t max_segment);
-struct drm_chunk *drm_chunks_map_phys_vec(struct device *dev,
-					  struct p2pdma_provider *provider,
-					  const struct phys_vec *vec,
-					  size_t nr_ranges,
-					  enum dma_data_direction dir,
-					  unsigned int *nr_chunks);
-void drm_chunks_unmap_phys_vec(struct device *dev,
-			       struct p2pdma_provider *provider,
-			       struct drm_chunk *chunks, unsigned int nr_chunks,
-			       enum dma_data_direction dir);
 const struct drm_chunk *drm_chunks_find(const struct drm_chunk *chunks,
 					unsigned int nr_chunks,
 					unsigned long pgoff,
@@ -264,6 +246,7 @@ const struct drm_chunk *drm_chunks_find(const struct drm_chunk *chunks,
 
 #if IS_ENABLED(CONFIG_KUNIT)
 long drm_chunks_nr_pages(void);
+bool drm_chunk_pages_follow(const struct drm_chunk *chunk, struct page *page);
 #endif
 
 #endif /* __DRM_CHUNK_H__ */

@@ -101,6 +101,19 @@ struct drm_gem_chunk_object {
 	bool dma_mapped : 1;
 
 	/**
+	 * @device_dma: The DMA device of the &drm_device maps the object
+	 * (drm_gem_chunk_dma_map()): its runs are kept within what that device
+	 * maps in one piece, drm_chunks_max_run(), which swiotlb lowers to
+	 * 256 KiB. Set it before the backing storage is allocated, e.g. in
+	 * &drm_driver.gem_create_object; drm_gem_chunk_dma_map() sets it on an
+	 * object whose storage it allocates itself. Objects that only the CPU
+	 * and importers access leave it unset, and get runs of up to 2 MiB
+	 * whatever the DMA mask of a device that never maps them: importers
+	 * get tables split for their own devices.
+	 */
+	bool device_dma : 1;
+
+	/**
 	 * @no_reclaim: Never evict the object under memory pressure. Set it
 	 * before the backing storage is allocated, e.g. in
 	 * &drm_driver.gem_create_object, for memory the device keeps using

@@ -4,7 +4,7 @@
 # invocation N writes OUTDIR/N.out (the test's output), N.dmesg (the kernel
 # log during it) and a line to OUTDIR/index, tab-separated:
 #   N  binary  exit-code  pages-before  pages-after  subtest  nth  slab  page  driver
-# pages: what /sys/kernel/debug/drm_chunk/pages counts before and after
+# pages: what /sys/kernel/debug/dri/drm_chunk/pages counts before and after
 # the program ("-" on a kernel without the chunk helper); after a kernel
 # oops the exit code is "died" and the list stops there.
 #
@@ -20,7 +20,7 @@ out=$2
 faults=${3:-}
 timeout=$(sed -n 's/.*\bwb\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
 : "${timeout:=240}"
-pages_file=/sys/kernel/debug/drm_chunk/pages
+pages_file=/sys/kernel/debug/dri/drm_chunk/pages
 # Runs of one subtest under fault injection, at most: more is a runaway.
 max_nth=200
 mkdir -p "$out"

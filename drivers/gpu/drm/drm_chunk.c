@@ -4,6 +4,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/dcache.h>
 #include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
 #include <linux/export.h>
@@ -12,7 +13,6 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
-#include <linux/pci-p2pdma.h>
 #include <linux/pgtable.h>
 #include <linux/scatterlist.h>
 #include <linux/sched/signal.h>
@@ -60,7 +60,8 @@
  * and stay whole: they are freed in one call each, as the page allocator
  * handed them out, and a reference taken on any of their pages (e.g. by
  * vm_insert_page()) holds the whole block. Blocks that happen to be
- * physically adjacent are merged into one chunk, within the longest run. On an
+ * physically adjacent are merged into one chunk, within the longest run and
+ * within a zone (a chunk is never part lowmem, part highmem). On an
  * unfragmented machine a 64 MiB buffer is described by at most 32 chunks.
  * The memory is zeroed, and drm_chunks_free() gives it back.
  *
@@ -72,8 +73,10 @@
  * %GFP_KERNEL | %__GFP_DMA32 for a 32-bit DMA mask. Movable memory is
  * refused: the pages of a list never move.
  *
- * For leak checks, drm_chunk/pages in debugfs shows how many pages
- * drm_chunks_alloc() handed out and drm_chunks_free() has not taken back.
+ * For leak checks, dri/drm_chunk/pages in debugfs shows how many pages
+ * drm_chunks_alloc() handed out and drm_chunks_free() has not taken back,
+ * and dri/drm_chunk/chunks how many chunks they make up: the ratio is the
+ * average run, which tells how fragmented the memory came.
  */
 
 /**
@@ -97,13 +100,14 @@
 /**
  * DOC: conversions
  *
- * To allow incremental adoption, chunk lists can be converted at the
- * boundaries: from and to page arrays (drm_chunks_from_pages(),
- * drm_chunks_to_pages()), from and to scatter/gather tables
- * (drm_chunks_from_sgt(), drm_chunks_to_sgt(), drm_chunks_to_dma_sgt()) and
- * from device resource ranges, PCI peer-to-peer included
- * (drm_chunks_map_phys_vec()). drm_chunks_from_sgt() reads only the DMA
- * side of a table, so it takes what any dma-buf exporter hands out.
+ * To allow incremental adoption, chunk lists are converted at the
+ * boundaries: to page arrays (drm_chunks_to_pages()), for vmap() and other
+ * page-array users, and from and to scatter/gather tables
+ * (drm_chunks_from_sgt(), drm_chunks_to_sgt()), for dma-buf import and
+ * export. drm_chunks_from_sgt() reads only the DMA side of a table, so it
+ * takes what any dma-buf exporter hands out. Other conversions (from page
+ * arrays, to DMA-only tables, from device resource ranges) come with their
+ * first user.
  */
 
 /*
@@ -119,15 +123,23 @@
  * Chunk lists
  */
 
-static bool drm_chunk_pages_follow(const struct drm_chunk *chunk,
-				   struct page *page)
+/*
+ * Whether @page continues @chunk: physically, in the memmap (so that page + i
+ * works) and in the same zone. Blocks of two zones can be adjacent (lowmem
+ * and highmem on 32-bit, DMA32 and NORMAL), and a chunk is used as one kind
+ * of memory: one page_address() for all of it when its first page is not
+ * highmem, set_memory_wc() through the linear map.
+ */
+VISIBLE_IF_KUNIT bool drm_chunk_pages_follow(const struct drm_chunk *chunk,
+					     struct page *page)
 {
 	struct page *end = chunk->page + chunk->npages;
 
-	/* The memmap must be contiguous too, so that page + i works. */
 	return end == page &&
-	       page_to_pfn(chunk->page) + chunk->npages == page_to_pfn(page);
+	       page_to_pfn(chunk->page) + chunk->npages == page_to_pfn(page) &&
+	       page_zone(chunk->page) == page_zone(page);
 }
+EXPORT_SYMBOL_IF_KUNIT(drm_chunk_pages_follow);
 
 static bool drm_chunk_dma_follows(const struct drm_chunk *chunk,
 				  dma_addr_t addr)
@@ -142,56 +154,6 @@ static size_t drm_chunk_max_segment(size_t max_segment)
 
 	return max_t(size_t, max_segment & PAGE_MASK, PAGE_SIZE);
 }
-
-/**
- * drm_chunks_from_pages - Build a chunk list from a page array
- * @pages: the pages, in object order
- * @npages: number of entries in @pages
- * @nr_chunks: returns the number of chunks
- *
- * Merges physically contiguous pages into one chunk each. The device
- * addresses of the chunks are set to %DMA_MAPPING_ERROR. The pages are not
- * referenced; the caller keeps them alive for as long as it uses the list.
- * Free the list with kvfree().
- *
- * Returns:
- * The chunk list on success, ERR_PTR(-EINVAL) if @npages is zero, or
- * ERR_PTR(-ENOMEM) if the list cannot be allocated.
- */
-struct drm_chunk *drm_chunks_from_pages(struct page * const *pages,
-					unsigned long npages,
-					unsigned int *nr_chunks)
-{
-	struct drm_chunk *chunks, *chunk;
-	unsigned long i, nr = 1;
-
-	if (!npages || npages > UINT_MAX)
-		return ERR_PTR(-EINVAL);
-
-	for (i = 1; i < npages; i++)
-		if (page_to_pfn(pages[i - 1]) + 1 != page_to_pfn(pages[i]) ||
-		    pages[i - 1] + 1 != pages[i])
-			nr++;
-
-	chunks = kvmalloc_array(nr, sizeof(*chunks), GFP_KERNEL);
-	if (!chunks)
-		return ERR_PTR(-ENOMEM);
-
-	chunk = chunks;
-	*chunk = (struct drm_chunk){ pages[0], DMA_MAPPING_ERROR, 1 };
-	for (i = 1; i < npages; i++) {
-		if (drm_chunk_pages_follow(chunk, pages[i])) {
-			chunk->npages++;
-			continue;
-		}
-		*++chunk = (struct drm_chunk){ pages[i], DMA_MAPPING_ERROR, 1 };
-	}
-
-	*nr_chunks = nr;
-
-	return chunks;
-}
-EXPORT_SYMBOL_GPL(drm_chunks_from_pages);
 
 /**
  * drm_chunks_to_pages - Fill a page array from a chunk list
@@ -305,58 +267,6 @@ static unsigned int drm_chunks_count_segments(const struct drm_chunk *chunks,
 	return nents;
 }
 
-static struct sg_table *
-__drm_chunks_to_sgt(const struct drm_chunk *chunks,
-		    unsigned int nr_chunks, size_t max_segment, bool dma)
-{
-	const struct drm_chunk *chunk;
-	struct scatterlist *sg;
-	struct sg_table *sgt;
-	unsigned int nents;
-	int ret;
-
-	max_segment = drm_chunk_max_segment(max_segment);
-	nents = drm_chunks_count_segments(chunks, nr_chunks, max_segment);
-	if (!nents)
-		return ERR_PTR(-EINVAL);
-
-	drm_chunk_for_each(chunk, chunks, nr_chunks)
-		if (!dma && !chunk->page)
-			return ERR_PTR(-EINVAL);
-
-	sgt = kzalloc_obj(*sgt);
-	if (!sgt)
-		return ERR_PTR(-ENOMEM);
-
-	ret = sg_alloc_table(sgt, nents, GFP_KERNEL);
-	if (ret) {
-		kfree(sgt);
-		return ERR_PTR(ret);
-	}
-
-	sg = sgt->sgl;
-	drm_chunk_for_each(chunk, chunks, nr_chunks) {
-		size_t left = drm_chunk_size(chunk), done = 0;
-
-		while (left) {
-			size_t len = min(left, max_segment);
-
-			if (dma) {
-				sg_dma_address(sg) = chunk->dma_addr + done;
-				sg_dma_len(sg) = len;
-			} else {
-				sg_set_page(sg, chunk->page + (done >> PAGE_SHIFT),
-					    len, 0);
-			}
-			done += len;
-			left -= len;
-			sg = sg_next(sg);
-		}
-	}
-
-	return sgt;
-}
-
 /**
  * drm_chunks_to_sgt - Build a scatter/gather table of pages from a chunk list
  * @chunks: the chunk list, every chunk with a &struct page
@@ -376,183 +286,48 @@ struct sg_table *drm_chunks_to_sgt(const struct drm_chunk *chunks,
 				   unsigned int nr_chunks,
 				   size_t max_segment)
 {
-	return __drm_chunks_to_sgt(chunks, nr_chunks, max_segment, false);
-}
-EXPORT_SYMBOL_GPL(drm_chunks_to_sgt);
+	const struct drm_chunk *chunk;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	unsigned int nents;
+	int ret;
 
-/**
- * drm_chunks_to_dma_sgt - Build a DMA-only scatter/gather table from a chunk list
- * @chunks: the chunk list, mapped for a device
- * @nr_chunks: number of entries in @chunks
- * @max_segment: longest segment in bytes, rounded down to a page; 0 for the
- *	longest a scatterlist entry can hold
- *
- * Builds an sg_table that holds only device addresses and lengths
- * (sg_dma_address() and sg_dma_len()), with NULL pages, as a dma-buf
- * exporter of device memory hands out. Chunks longer than @max_segment are
- * split. Free the table with sg_free_table() and kfree(); never pass it to
- * dma_unmap_sgtable().
- *
- * Returns:
- * The table on success, ERR_PTR(-EINVAL) if the list is empty, or
- * ERR_PTR(-ENOMEM).
- */
-struct sg_table *drm_chunks_to_dma_sgt(const struct drm_chunk *chunks,
-				       unsigned int nr_chunks,
-				       size_t max_segment)
-{
-	return __drm_chunks_to_sgt(chunks, nr_chunks, max_segment, true);
-}
-EXPORT_SYMBOL_GPL(drm_chunks_to_dma_sgt);
-
-/*
- * How @dev reaches the resource: through the host bridge (the DMA API maps
- * it, IOMMU included) or directly by PCI bus address, which needs no
- * mapping. Without a provider the resource is not a PCI BAR and goes
- * through the DMA API.
- */
-static int drm_chunks_phys_map_type(struct device *dev,
-				    struct p2pdma_provider *provider)
-{
-	enum pci_p2pdma_map_type type = PCI_P2PDMA_MAP_THRU_HOST_BRIDGE;
-
-	if (provider)
-		type = pci_p2pdma_map_type(provider, dev);
-	if (type != PCI_P2PDMA_MAP_BUS_ADDR && type != PCI_P2PDMA_MAP_THRU_HOST_BRIDGE)
-		return -EINVAL;
-
-	return type;
-}
-
-/**
- * drm_chunks_map_phys_vec - Map device resource ranges into a chunk list
- * @dev: device that will access the ranges
- * @provider: PCI peer-to-peer provider of the ranges (pcim_p2pdma_provider()),
- *	or NULL for resources that are not in a PCI BAR
- * @vec: physical address ranges (MMIO, e.g. a PCI BAR), page aligned
- * @nr_ranges: number of entries in @vec
- * @dir: direction of the DMA transfers
- * @nr_chunks: returns the number of chunks
- *
- * Merges physically contiguous ranges into runs no longer than the maximum
- * segment of @dev and returns page-less chunks holding the device
- * addresses, like dma_buf_phys_vec_to_sgt() does for an sg_table: when
- * @dev reaches @provider's BAR directly, the chunks hold PCI bus addresses;
- * otherwise every run is mapped with dma_map_phys() and %DMA_ATTR_MMIO.
- * Release the list with drm_chunks_unmap_phys_vec().
- *
- * Returns:
- * The chunk list on success, ERR_PTR(-EINVAL) if @vec is empty or not page
- * aligned or @dev cannot reach @provider, ERR_PTR(-ENOMEM) if the list
- * cannot be allocated, or ERR_PTR(-EIO) if a range cannot be mapped (MMIO
- * cannot bounce through swiotlb).
- */
-struct drm_chunk *drm_chunks_map_phys_vec(struct device *dev,
-					  struct p2pdma_provider *provider,
-					  const struct phys_vec *vec,
-					  size_t nr_ranges,
-					  enum dma_data_direction dir,
-					  unsigned int *nr_chunks)
-{
-	size_t max_run = drm_chunk_max_segment(dma_get_max_seg_size(dev));
-	struct drm_chunk *chunks, *chunk = NULL;
-	unsigned long nr = 0;
-	phys_addr_t next = 0;
-	size_t i, len = 0;
-	int type, ret;
-
-	type = drm_chunks_phys_map_type(dev, provider);
-	if (type < 0)
-		return ERR_PTR(type);
-
-	for (i = 0; i < nr_ranges; i++) {
-		if (!vec[i].len || !PAGE_ALIGNED(vec[i].paddr) ||
-		    !PAGE_ALIGNED(vec[i].len))
-			return ERR_PTR(-EINVAL);
-		if (!nr || vec[i].paddr != next)
-			len = 0;
-		/* A range longer than a segment takes several. */
-		nr += DIV_ROUND_UP(len + vec[i].len, max_run) - DIV_ROUND_UP(len, max_run);
-		len += vec[i].len;
-		next = vec[i].paddr + vec[i].len;
-	}
-	if (!nr || nr > UINT_MAX)
+	max_segment = drm_chunk_max_segment(max_segment);
+	nents = drm_chunks_count_segments(chunks, nr_chunks, max_segment);
+	if (!nents)
 		return ERR_PTR(-EINVAL);
 
-	chunks = kvmalloc_array(nr, sizeof(*chunks), GFP_KERNEL);
-	if (!chunks)
+	drm_chunk_for_each(chunk, chunks, nr_chunks)
+		if (!chunk->page)
+			return ERR_PTR(-EINVAL);
+
+	sgt = kzalloc_obj(*sgt);
+	if (!sgt)
 		return ERR_PTR(-ENOMEM);
 
-	/* Build the runs on the physical side first, then map them. */
-	for (i = 0; i < nr_ranges; i++) {
-		phys_addr_t paddr = vec[i].paddr;
-		size_t left = vec[i].len;
+	ret = sg_alloc_table(sgt, nents, GFP_KERNEL);
+	if (ret) {
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+
+	sg = sgt->sgl;
+	drm_chunk_for_each(chunk, chunks, nr_chunks) {
+		size_t left = drm_chunk_size(chunk), done = 0;
 
 		while (left) {
-			size_t n;
+			size_t len = min(left, max_segment);
 
-			if (chunk && chunk->dma_addr + drm_chunk_size(chunk) == paddr &&
-			    drm_chunk_size(chunk) < max_run) {
-				n = min(left, max_run - drm_chunk_size(chunk));
-				chunk->npages += n >> PAGE_SHIFT;
-			} else {
-				n = min(left, max_run);
-				chunk = chunk ? chunk + 1 : chunks;
-				*chunk = (struct drm_chunk){ NULL, paddr, n >> PAGE_SHIFT };
-			}
-			paddr += n;
-			left -= n;
+			sg_set_page(sg, chunk->page + (done >> PAGE_SHIFT), len, 0);
+			done += len;
+			left -= len;
+			sg = sg_next(sg);
 		}
 	}
 
-	drm_chunk_for_each(chunk, chunks, nr) {
-		phys_addr_t paddr = chunk->dma_addr;
-
-		if (type == PCI_P2PDMA_MAP_BUS_ADDR) {
-			chunk->dma_addr = pci_p2pdma_bus_addr_map(provider, paddr);
-			continue;
-		}
-		chunk->dma_addr = dma_map_phys(dev, paddr, drm_chunk_size(chunk), dir,
-					       DMA_ATTR_MMIO);
-		if (dma_mapping_error(dev, chunk->dma_addr)) {
-			ret = -EIO;
-			goto err_unmap;
-		}
-	}
-
-	*nr_chunks = nr;
-
-	return chunks;
-
-err_unmap:
-	drm_chunks_unmap_phys_vec(dev, provider, chunks, chunk - chunks, dir);
-	return ERR_PTR(ret);
+	return sgt;
 }
-EXPORT_SYMBOL_GPL(drm_chunks_map_phys_vec);
-
-/**
- * drm_chunks_unmap_phys_vec - Unmap and free a chunk list of device resources
- * @dev: device the ranges were mapped for
- * @provider: the provider passed to drm_chunks_map_phys_vec()
- * @chunks: chunk list returned by drm_chunks_map_phys_vec()
- * @nr_chunks: number of entries in @chunks
- * @dir: direction passed to drm_chunks_map_phys_vec()
- */
-void drm_chunks_unmap_phys_vec(struct device *dev,
-			       struct p2pdma_provider *provider,
-			       struct drm_chunk *chunks, unsigned int nr_chunks,
-			       enum dma_data_direction dir)
-{
-	const struct drm_chunk *chunk;
-
-	/* Bus addresses were never mapped. */
-	if (drm_chunks_phys_map_type(dev, provider) != PCI_P2PDMA_MAP_BUS_ADDR)
-		drm_chunk_for_each(chunk, chunks, nr_chunks)
-			dma_unmap_phys(dev, chunk->dma_addr, drm_chunk_size(chunk),
-				       dir, DMA_ATTR_MMIO);
-	kvfree(chunks);
-}
-EXPORT_SYMBOL_GPL(drm_chunks_unmap_phys_vec);
+EXPORT_SYMBOL_GPL(drm_chunks_to_sgt);
 
 /**
  * drm_chunks_find - Find the chunk holding a page
@@ -685,8 +460,9 @@ EXPORT_SYMBOL_GPL(__drm_chunk_dma_iter_next);
  * Allocation
  */
 
-/* Pages handed out by drm_chunks_alloc() and not freed yet, in debugfs */
+/* Pages and chunks handed out by drm_chunks_alloc() and not freed yet */
 static atomic_long_t drm_chunk_pages = ATOMIC_LONG_INIT(0);
+static atomic_long_t drm_chunk_chunks = ATOMIC_LONG_INIT(0);
 
 static struct page *drm_chunk_alloc_block(gfp_t gfp, unsigned int order)
 {
@@ -725,6 +501,7 @@ void drm_chunks_free(struct drm_chunk *chunks, unsigned int nr_chunks)
 		atomic_long_sub(chunk->npages, &drm_chunk_pages);
 		cond_resched();
 	}
+	atomic_long_sub(nr_chunks, &drm_chunk_chunks);
 	kvfree(chunks);
 }
 EXPORT_SYMBOL_GPL(drm_chunks_free);
@@ -754,6 +531,9 @@ unsigned long drm_chunk_free_first_block(struct drm_chunk *chunk)
 	atomic_long_sub(n, &drm_chunk_pages);
 	chunk->page += n;
 	chunk->npages -= n;
+	/* Gone from the list then: drm_chunks_free() will not count it. */
+	if (!chunk->npages)
+		atomic_long_dec(&drm_chunk_chunks);
 
 	return n;
 }
@@ -844,6 +624,7 @@ struct drm_chunk *drm_chunks_alloc(size_t size, size_t max_run, gfp_t gfp,
 			}
 			last = &chunks[nr++];
 			*last = (struct drm_chunk){ page, DMA_MAPPING_ERROR, n };
+			atomic_long_inc(&drm_chunk_chunks);
 		}
 		left -= n;
 		cond_resched();
@@ -1119,24 +900,35 @@ EXPORT_SYMBOL_GPL(drm_chunks_sync_for_device);
  * Debugfs
  */
 
-static struct dentry *drm_chunk_debugfs_root;
-
-static int drm_chunk_pages_get(void *data, u64 *val)
+static int drm_chunk_count_get(void *data, u64 *val)
 {
-	*val = atomic_long_read(&drm_chunk_pages);
+	*val = atomic_long_read(data);
 
 	return 0;
 }
 
 /* Signed, so that an accounting bug shows as a negative count. */
-DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(drm_chunk_pages_fops, drm_chunk_pages_get,
+DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(drm_chunk_count_fops, drm_chunk_count_get,
 				NULL, "%lld\n");
 
+/*
+ * The counts go into dri/ of debugfs, which drm.ko creates (loaded first:
+ * MODULE_SOFTDEP below), beside the directories of the DRM devices.
+ */
 static int __init drm_chunk_module_init(void)
 {
-	drm_chunk_debugfs_root = debugfs_create_dir("drm_chunk", NULL);
-	debugfs_create_file_unsafe("pages", 0444, drm_chunk_debugfs_root, NULL,
-				   &drm_chunk_pages_fops);
+	struct dentry *dri = debugfs_lookup("dri", NULL);
+	struct dentry *root;
+
+	if (IS_ERR_OR_NULL(dri))
+		return 0;
+
+	root = debugfs_create_dir("drm_chunk", dri);
+	debugfs_create_file_unsafe("pages", 0444, root, &drm_chunk_pages,
+				   &drm_chunk_count_fops);
+	debugfs_create_file_unsafe("chunks", 0444, root, &drm_chunk_chunks,
+				   &drm_chunk_count_fops);
+	dput(dri);
 
 	return 0;
 }
@@ -1144,7 +936,13 @@ module_init(drm_chunk_module_init);
 
 static void __exit drm_chunk_module_exit(void)
 {
-	debugfs_remove_recursive(drm_chunk_debugfs_root);
+	struct dentry *dri = debugfs_lookup("dri", NULL);
+
+	/* drm.ko removed dri/ with everything in it if it went first. */
+	if (!IS_ERR_OR_NULL(dri)) {
+		debugfs_lookup_and_remove("drm_chunk", dri);
+		dput(dri);
+	}
 }
 module_exit(drm_chunk_module_exit);
 
@@ -1161,5 +959,5 @@ EXPORT_SYMBOL_IF_KUNIT(drm_chunks_nr_pages);
 #endif
 
 MODULE_DESCRIPTION("DRM chunk lists: buffer memory as runs of contiguous pages");
-MODULE_IMPORT_NS("DMA_BUF");
 MODULE_LICENSE("GPL");
+MODULE_SOFTDEP("pre: drm");

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * GEM objects backed by chunk lists
+ *
+ * Follows the structure and kernel-doc of drm_gem_shmem_helper.c:
+ * Copyright 2018 Noralf Trønnes
  */
 
 #include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
@@ -91,10 +95,16 @@
  * A native object, one the driver created rather than imported, allocates
  * its backing storage on first use: the first pin, vmap, mmap or DMA
  * mapping. drm_chunks_alloc() allocates it in blocks of up to the PMD
- * order, merged when adjacent, with runs no longer than
- * drm_chunks_max_run() of the DMA device of the &drm_device
- * (drm_dev_dma_dev()): every chunk can then be mapped for that device in
- * one piece, even where its mappings bounce through swiotlb.
+ * order, merged when adjacent. For an object that the DMA device of the
+ * &drm_device (drm_dev_dma_dev()) maps, &drm_gem_chunk_object.device_dma,
+ * no run is longer than drm_chunks_max_run() of that device: every chunk
+ * can then be mapped for it in one piece, even where its mappings bounce
+ * through swiotlb. Other objects, those of drivers whose device never maps
+ * them (a display that copies from them with the CPU, a virtual device),
+ * are not held to a limit of a device that does not use them: a device
+ * without a DMA mask of its own keeps the 32-bit default, and in a machine
+ * with memory above 4 GiB swiotlb would cap its runs at 256 KiB, too short
+ * for a PMD mapping.
  *
  * The memory comes from &drm_gem_chunk_object.gfp: %GFP_HIGHUSER unless
  * the driver chose other flags when it created the object, in
@@ -241,11 +251,23 @@
  * so it builds no table up front: when an importer maps its attachment, a
  * scatter/gather table of the chunks is built for that importer's device
  * and mapped for it, with runs longer than the device's maximum segment
- * size or dma_max_mapping_size() split. Every importer thus gets segments
+ * size or dma_max_mapping_size() split. An attachment is mapped once at a
+ * time: mapping it again before unmapping fails with -EBUSY. Every importer thus gets segments
  * it can map, however long the chunks are. DMA_BUF_IOCTL_SYNC
  * (dma_buf_begin_cpu_access() and dma_buf_end_cpu_access()) hands the
  * memory back and forth for every mapped attachment, as the system dma-buf
- * heap does.
+ * heap does, once the fences of the reservation that the access conflicts
+ * with have signalled (the end of a CPU access waits uninterruptibly).
+ *
+ * Unmapping an attachment also hands the memory back to the CPU, again as
+ * the system heap does: what the importer's device wrote since the last
+ * sync reaches the memory. For an importer that mapped it
+ * %DMA_FROM_DEVICE or %DMA_BIDIRECTIONAL through swiotlb, that copy also
+ * overwrites CPU writes made meanwhile outside of a CPU access, e.g. through
+ * the GEM mmap of the exporter; CPU writes bracketed by DMA_BUF_IOCTL_SYNC
+ * reach the device and stay. The DMA mapping of an object for its own
+ * device is undone without a sync when the object is freed
+ * (%DMA_ATTR_SKIP_CPU_SYNC): the memory is not used again.
  *
  * There are two ways to import:
  *
@@ -1001,8 +1023,12 @@ static int drm_gem_chunk_populate_locked(struct drm_gem_chunk_object *cobj)
 	if (cobj->madv < 0)
 		return -EFAULT;
 
-	/* Keep every run mappable in one piece for our own device. */
-	chunks = drm_chunks_alloc(obj->size, drm_chunks_max_run(dma_dev),
+	/*
+	 * Keep every run mappable in one piece for our own device if it maps
+	 * the object; importers get tables split for their devices anyway.
+	 */
+	chunks = drm_chunks_alloc(obj->size,
+				  drm_chunks_max_run(cobj->device_dma ? dma_dev : NULL),
 				  cobj->gfp | __GFP_ACCOUNT, &nr);
 	if (IS_ERR(chunks)) {
 		drm_dbg_kms(obj->dev, "Failed to allocate %zu bytes\n", obj->size);
@@ -1061,11 +1087,15 @@ static void drm_gem_chunk_depopulate_locked(struct drm_gem_chunk_object *cobj)
 	if (!cobj->chunks)
 		return;
 
-	/* Undoes drm_chunks_dma_map() too, when the link fell back to it. */
+	/*
+	 * Undoes drm_chunks_dma_map() too, when the link fell back to it. The
+	 * memory is freed next: nothing of it goes back to the CPU, so no
+	 * bounce buffer is copied back and no cache invalidated for it.
+	 */
 	if (cobj->dma_mapped)
 		drm_chunks_dma_unlink(drm_dev_dma_dev(obj->dev), &cobj->dma_iova,
 				      cobj->chunks, cobj->nr_chunks,
-				      DMA_BIDIRECTIONAL, 0);
+				      DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
 	cobj->dma_mapped = false;
 
 	if (cobj->map_wc)
@@ -1560,6 +1590,20 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_vunmap);
  * DMA mapping
  */
 
+/* Whether every run of @cobj maps in one piece for @dev */
+static bool drm_gem_chunk_runs_fit(const struct drm_gem_chunk_object *cobj,
+				   struct device *dev)
+{
+	size_t max_run = drm_chunks_max_run(dev);
+	const struct drm_chunk *chunk;
+
+	drm_chunk_for_each(chunk, cobj->chunks, cobj->nr_chunks)
+		if (drm_chunk_size(chunk) > max_run)
+			return false;
+
+	return true;
+}
+
 /* Native objects only: populates, then maps per chunk or into one range. */
 static int drm_gem_chunk_map_dma_locked(struct drm_gem_chunk_object *cobj,
 					bool contiguous)
@@ -1575,9 +1619,16 @@ static int drm_gem_chunk_map_dma_locked(struct drm_gem_chunk_object *cobj,
 	if (drm_gem_is_imported(obj))
 		return -EINVAL;
 
+	/* Storage allocated here is in runs the device maps in one piece. */
+	if (!cobj->chunks)
+		cobj->device_dma = true;
 	ret = drm_gem_chunk_populate_locked(cobj);
 	if (ret)
 		return ret;
+	if (!cobj->device_dma && !drm_gem_chunk_runs_fit(cobj, dev)) {
+		drm_dbg_kms(obj->dev, "Runs too long for the device: no device_dma at creation\n");
+		return -EIO;
+	}
 
 	if (contiguous)
 		ret = drm_chunks_dma_link(dev, &cobj->dma_iova, cobj->chunks,
@@ -1597,9 +1648,13 @@ static int drm_gem_chunk_map_dma_locked(struct drm_gem_chunk_object *cobj,
  * drm_gem_chunk_dma_map_locked - Map a chunk GEM object for its device
  * @cobj: chunk GEM object
  *
- * Allocates the backing storage of a native object if needed and maps every
- * chunk for the DMA device of the &drm_device (drm_dev_dma_dev()), filling
- * &drm_chunk.dma_addr and handing the memory to the device. The mapping is
+ * Allocates the backing storage of a native object if needed, in runs the
+ * device maps in one piece (&drm_gem_chunk_object.device_dma), and maps
+ * every chunk for the DMA device of the &drm_device (drm_dev_dma_dev()),
+ * filling &drm_chunk.dma_addr and handing the memory to the device. Storage
+ * allocated before without &drm_gem_chunk_object.device_dma can hold runs
+ * the device cannot map in one piece, and then fails with -EIO: set it when
+ * the object is created. The mapping is
  * made once and kept until the object is freed; later calls return at once,
  * so use drm_gem_chunk_sync_for_device() and drm_gem_chunk_sync_for_cpu()
  * to hand the memory back and forth afterwards. Objects imported with
@@ -1609,7 +1664,8 @@ static int drm_gem_chunk_map_dma_locked(struct drm_gem_chunk_object *cobj,
  *
  * Returns:
  * 0 on success, -EINVAL for imports without mapping, -ENOMEM if memory is
- * short, or -EIO if a chunk cannot be mapped.
+ * short, or -EIO if a chunk cannot be mapped (one longer than the device
+ * maps in one piece included).
  */
 int drm_gem_chunk_dma_map_locked(struct drm_gem_chunk_object *cobj)
 {
@@ -1644,7 +1700,7 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map);
 
 /**
  * drm_gem_chunk_dma_map_contiguous_locked - Map a chunk GEM object into one device range
- * @cobj: chunk GEM object, native
+ * @cobj: chunk GEM object
  *
  * Like drm_gem_chunk_dma_map_locked(), but asks for one contiguous range of
  * device addresses for the whole object: behind an IOMMU that supports the
@@ -1659,8 +1715,10 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map);
  * object's reservation lock.
  *
  * Returns:
- * 0 on success, -EINVAL for imported objects, -ENOMEM if memory is short,
- * or -EIO if a chunk cannot be mapped.
+ * 0 on success, also at once for an object imported with a mapping, whose
+ * attachment holds its device addresses already; -EINVAL for an import
+ * without mapping, -ENOMEM if memory is short, or -EIO if a chunk cannot be
+ * mapped.
  */
 int drm_gem_chunk_dma_map_contiguous_locked(struct drm_gem_chunk_object *cobj)
 {
@@ -1670,7 +1728,7 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_dma_map_contiguous_locked);
 
 /**
  * drm_gem_chunk_dma_map_contiguous - Map a chunk GEM object into one device range
- * @cobj: chunk GEM object, native
+ * @cobj: chunk GEM object
  *
  * Like drm_gem_chunk_dma_map_contiguous_locked(), but takes the reservation
  * lock.
@@ -2241,6 +2299,8 @@ EXPORT_SYMBOL_GPL(drm_gem_chunk_get_sg_table);
  * exporting device can hold segments longer than an importer can map (the
  * DMA-API debugging code reports those). Each attachment gets its own, kept
  * in &dma_buf_attachment.priv while mapped so that CPU access can sync it.
+ * An attachment is mapped once at a time, as the system heap's are: a
+ * second table would be missed by the syncs.
  */
 static struct sg_table *drm_gem_chunk_map_dma_buf(struct dma_buf_attachment *attach,
 						  enum dma_data_direction dir)
@@ -2251,6 +2311,8 @@ static struct sg_table *drm_gem_chunk_map_dma_buf(struct dma_buf_attachment *att
 
 	if (WARN_ON(dir == DMA_NONE))
 		return ERR_PTR(-EINVAL);
+	if (attach->priv)
+		return ERR_PTR(-EBUSY);
 
 	/* drm_gem_map_attach() pinned the chunks. */
 	sgt = drm_gem_chunk_sgt_for(to_drm_gem_chunk_obj(obj), attach->dev);
@@ -2273,7 +2335,11 @@ static void drm_gem_chunk_unmap_dma_buf(struct dma_buf_attachment *attach,
 					struct sg_table *sgt,
 					enum dma_data_direction dir)
 {
-	/* Hands the device's writes back to the CPU. */
+	/*
+	 * Hands the device's writes back to the CPU, as the system heap's
+	 * unmap does: the memory outlives the mapping. See the PRIME section
+	 * for what this means for CPU writes made outside of a CPU access.
+	 */
 	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
 	sg_free_table(sgt);
 	kfree(sgt);
@@ -2282,17 +2348,38 @@ static void drm_gem_chunk_unmap_dma_buf(struct dma_buf_attachment *attach,
 
 /*
  * DMA_BUF_IOCTL_SYNC and dma_buf_begin/end_cpu_access(): hand the memory
- * over between the CPU and every importer that has it mapped.
+ * over between the CPU and every importer that has it mapped, once the
+ * devices are done with it. dma_buf_begin_cpu_access() waits for the
+ * fences only after calling this, and dma_buf_end_cpu_access() not at all:
+ * a sync before the wait would copy a bounce buffer back, or invalidate the
+ * caches, while a device still writes, or hand the CPU's writes to a device
+ * still reading. The end of CPU access cannot fail for its callers
+ * (drm_gem_fb_end_cpu_access() ignores the result), so it waits without
+ * being interruptible.
  */
 static int drm_gem_chunk_dmabuf_sync(struct dma_buf *dma_buf,
 				     enum dma_data_direction dir, bool for_cpu)
 {
+	/* As __dma_buf_begin_cpu_access(): a CPU that writes waits for readers. */
+	bool write = dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE;
 	struct dma_buf_attachment *attach;
-	int ret;
+	long timeout;
+	int ret = 0;
 
-	ret = dma_resv_lock_interruptible(dma_buf->resv, NULL);
-	if (ret)
-		return ret;
+	if (for_cpu) {
+		ret = dma_resv_lock_interruptible(dma_buf->resv, NULL);
+		if (ret)
+			return ret;
+	} else {
+		dma_resv_lock(dma_buf->resv, NULL);
+	}
+
+	timeout = dma_resv_wait_timeout(dma_buf->resv, dma_resv_usage_rw(write),
+					for_cpu, MAX_SCHEDULE_TIMEOUT);
+	if (timeout < 0) {
+		ret = timeout;
+		goto out_unlock;
+	}
 
 	list_for_each_entry(attach, &dma_buf->attachments, node) {
 		struct sg_table *sgt = attach->priv;
@@ -2305,9 +2392,10 @@ static int drm_gem_chunk_dmabuf_sync(struct dma_buf *dma_buf,
 			dma_sync_sgtable_for_device(attach->dev, sgt, dir);
 	}
 
+out_unlock:
 	dma_resv_unlock(dma_buf->resv);
 
-	return 0;
+	return ret;
 }
 
 static int drm_gem_chunk_begin_cpu_access(struct dma_buf *dma_buf,
@@ -2351,7 +2439,13 @@ static const struct dma_buf_ops drm_gem_chunk_dmabuf_ops = {
 struct dma_buf *drm_gem_chunk_prime_export(struct drm_gem_object *obj, int flags)
 {
 	struct dma_buf_export_info exp_info = {
-		.exp_name = KBUILD_MODNAME,
+		/*
+		 * What drm_gem_prime_export() names its dma-bufs (it is built
+		 * into drm.ko): fdinfo and /sys/kernel/dmabuf show the exporter
+		 * name to tools and people, and it stays as the shmem helper's
+		 * drivers had it.
+		 */
+		.exp_name = "drm",
 		.owner = obj->dev->driver->fops->owner,
 		.ops = &drm_gem_chunk_dmabuf_ops,
 		.size = obj->size,

@@ -6,6 +6,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
@@ -78,75 +79,18 @@ static struct sg_table *drm_chunk_test_dma_sgt(struct kunit *test,
 	return sgt;
 }
 
-struct drm_chunk_test_pages_case {
-	const char *name;
-	unsigned int idx[8];
-	unsigned int n;
-	unsigned int nr_chunks;
-};
-
-static const struct drm_chunk_test_pages_case drm_chunk_test_pages_cases[] = {
-	{ "adjacent", { 0, 1, 2, 3, 4, 5, 6, 7 }, 8, 1 },
-	{ "single", { 5 }, 1, 1 },
-	{ "gaps", { 0, 2, 4, 6 }, 4, 4 },
-	{ "two runs", { 0, 1, 2, 5, 6, 7 }, 6, 2 },
-	{ "reversed", { 3, 2, 1, 0 }, 4, 4 },
-	{ "repeated", { 1, 1, 2 }, 3, 2 },
-};
-
-KUNIT_ARRAY_PARAM_DESC(drm_chunk_test_pages, drm_chunk_test_pages_cases, name);
-
 /*
- * Test building chunk lists from page arrays. The test case succeeds if
- * physically contiguous pages are merged into one chunk, every gap starts a
- * new chunk, and converting back gives the original page array.
+ * Test filling a page array from a chunk list. The test case succeeds if a
+ * page-less chunk list cannot be turned into pages (-EINVAL), a too small
+ * page array is reported with -ENOSPC, and a large enough one holds the
+ * pages of the chunk in order.
  */
-static void drm_chunk_test_from_pages(struct kunit *test)
-{
-	const struct drm_chunk_test_pages_case *params = test->param_value;
-	struct page **block, *pages[8], *back[8];
-	struct drm_chunk *chunks;
-	unsigned int i, nr;
-	int ret;
-
-	block = drm_chunk_test_alloc_pages(test, 3);
-	ret = kunit_add_action_or_reset(test, drm_chunk_test_free_block, block);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-
-	for (i = 0; i < params->n; i++)
-		pages[i] = block[params->idx[i]];
-
-	chunks = drm_chunks_from_pages(pages, params->n, &nr);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
-	ret = kunit_add_action_or_reset(test, kvfree_wrapper, chunks);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-
-	KUNIT_EXPECT_EQ(test, nr, params->nr_chunks);
-	KUNIT_EXPECT_EQ(test, drm_chunk_kunit_npages(chunks, nr), params->n);
-	KUNIT_EXPECT_PTR_EQ(test, chunks[0].page, pages[0]);
-	KUNIT_EXPECT_EQ(test, chunks[0].dma_addr, DMA_MAPPING_ERROR);
-
-	ret = drm_chunks_to_pages(chunks, nr, back, params->n);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	for (i = 0; i < params->n; i++)
-		KUNIT_EXPECT_PTR_EQ(test, back[i], pages[i]);
-}
-
-/*
- * Test the error cases of the page array conversions. The test case
- * succeeds if an empty page array is rejected with -EINVAL, a page-less
- * chunk list cannot be turned into pages (-EINVAL) and a too small page
- * array is reported with -ENOSPC.
- */
-static void drm_chunk_test_pages_errors(struct kunit *test)
+static void drm_chunk_test_to_pages(struct kunit *test)
 {
 	struct drm_chunk pageless = { NULL, SZ_1M, 4 };
 	struct drm_chunk chunk = { pfn_to_page(TEST_FAKE_PFN), DMA_MAPPING_ERROR, 4 };
 	struct page *pages[4];
-	unsigned int nr;
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_from_pages(pages, 0, &nr)),
-			-EINVAL);
 	KUNIT_EXPECT_EQ(test, drm_chunks_to_pages(&pageless, 1, pages, 4), -EINVAL);
 	KUNIT_EXPECT_EQ(test, drm_chunks_to_pages(&chunk, 1, pages, 3), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, drm_chunks_to_pages(&chunk, 1, pages, 4), 0);
@@ -270,21 +214,18 @@ KUNIT_ARRAY_PARAM_DESC(drm_chunk_test_split, drm_chunk_test_split_cases, name);
 
 /*
  * Test splitting chunks into scatterlist entries of at most max_segment
- * bytes, for page and DMA-only tables. The test case succeeds if the number
- * of entries is right, every entry respects the limit, the total length is
- * kept, and the DMA-only table translates back into the original chunks.
+ * bytes. The test case succeeds if the number of entries is right, every
+ * entry respects the limit, and the total length is kept.
  */
 static void drm_chunk_test_to_sgt_split(struct kunit *test)
 {
 	const struct drm_chunk_test_split_case *params = test->param_value;
-	struct drm_chunk chunks[3], *back;
+	struct drm_chunk chunks[3];
 	size_t max = params->max_segment & PAGE_MASK;
 	unsigned long total = 0, pfn = TEST_FAKE_PFN;
-	dma_addr_t addr = SZ_4G - SZ_64K;
 	struct scatterlist *sg;
 	struct sg_table *sgt;
-	unsigned int i, nr;
-	int ret;
+	unsigned int i;
 
 	if (!params->max_segment)
 		max = UINT_MAX & PAGE_MASK;
@@ -293,11 +234,10 @@ static void drm_chunk_test_to_sgt_split(struct kunit *test)
 
 	for (i = 0; i < params->nr_chunks; i++) {
 		chunks[i].page = pfn_to_page(pfn);
-		chunks[i].dma_addr = addr;
+		chunks[i].dma_addr = DMA_MAPPING_ERROR;
 		chunks[i].npages = params->npages[i];
-		/* gaps on both sides, so that nothing merges back */
+		/* gaps on both sides, so that no two chunks could be one */
 		pfn += chunks[i].npages + 1;
-		addr += (chunks[i].npages + 1) << PAGE_SHIFT;
 		total += chunks[i].npages << PAGE_SHIFT;
 	}
 
@@ -311,29 +251,6 @@ static void drm_chunk_test_to_sgt_split(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total, 0);
 	sg_free_table(sgt);
 	kfree(sgt);
-
-	sgt = drm_chunks_to_dma_sgt(chunks, params->nr_chunks, params->max_segment);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
-	ret = kunit_add_action_or_reset(test, kfree_wrapper, sgt);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	ret = kunit_add_action_or_reset(test, sg_free_table_wrapper, sgt);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_EXPECT_EQ(test, sgt->nents, params->nents);
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		KUNIT_EXPECT_NULL(test, sg_page(sg));
-		KUNIT_EXPECT_LE(test, sg_dma_len(sg), max);
-	}
-
-	back = drm_chunks_from_sgt(sgt, &nr);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, back);
-	ret = kunit_add_action_or_reset(test, kvfree_wrapper, back);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_ASSERT_EQ(test, nr, params->nr_chunks);
-	for (i = 0; i < nr; i++) {
-		KUNIT_EXPECT_NULL(test, back[i].page);
-		KUNIT_EXPECT_EQ(test, back[i].dma_addr, chunks[i].dma_addr);
-		KUNIT_EXPECT_EQ(test, back[i].npages, chunks[i].npages);
-	}
 }
 
 /*
@@ -347,7 +264,6 @@ static void drm_chunk_test_to_sgt_errors(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_to_sgt(&pageless, 1, 0)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_to_sgt(&pageless, 0, 0)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_to_dma_sgt(&pageless, 0, 0)), -EINVAL);
 }
 
 /*
@@ -359,7 +275,7 @@ static void drm_chunk_test_to_sgt_errors(struct kunit *test)
 static void drm_chunk_test_sgt_roundtrip(struct kunit *test)
 {
 	struct device *dev = test->priv;
-	struct drm_chunk *chunks, *back;
+	struct drm_chunk chunks[2], *back;
 	struct sg_page_iter piter;
 	struct page **block, *pages[5];
 	struct sg_table *sgt;
@@ -375,11 +291,9 @@ static void drm_chunk_test_sgt_roundtrip(struct kunit *test)
 	pages[2] = block[4];
 	pages[3] = block[5];
 	pages[4] = block[6];
-	chunks = drm_chunks_from_pages(pages, 5, &nr);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
-	ret = kunit_add_action_or_reset(test, kvfree_wrapper, chunks);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_ASSERT_EQ(test, nr, 2);
+	chunks[0] = (struct drm_chunk){ block[0], DMA_MAPPING_ERROR, 2 };
+	chunks[1] = (struct drm_chunk){ block[4], DMA_MAPPING_ERROR, 3 };
+	nr = 2;
 
 	sgt = drm_chunks_to_sgt(chunks, nr, 0);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
@@ -409,77 +323,41 @@ static void drm_chunk_test_sgt_roundtrip(struct kunit *test)
 }
 
 /*
- * Test mapping device resource ranges into chunks, for a device without
- * segment limit and one with 64 KiB segments. The test case succeeds if
- * physically contiguous ranges are merged up to the device's maximum
- * segment, every chunk is page-less with the device address of its range
- * (identity on the mock device), and the chunks are unmapped and freed
- * without error; in the swiotlb=force boot, if mapping fails with -EIO
- * (MMIO cannot bounce).
+ * Test that runs never merge across a zone boundary. The test case looks for
+ * two populated zones of a node that are physically adjacent (ZONE_DMA and
+ * ZONE_DMA32 on x86-64, lowmem and highmem on 32-bit), and succeeds if a run
+ * ending at the last page of the first is not continued by the first page
+ * of the second, while the page before it is continued by it. Skipped where
+ * no two zones touch.
  */
-static void drm_chunk_test_map_phys_vec(struct kunit *test)
+static void drm_chunk_test_zone_boundary(struct kunit *test)
 {
-	const struct phys_vec vec[] = {
-		{ 0xf0000000, SZ_64K },
-		{ 0xf0010000, SZ_64K },
-		{ 0xf0100000, SZ_4K },
-	};
-	struct device *devs[] = {
-		test->priv,
-		drm_chunk_kunit_device(test, "drm-chunk-test-64k", DMA_BIT_MASK(64), SZ_64K),
-	};
-	struct drm_chunk *chunks;
-	unsigned int nr, i;
+	pg_data_t *pgdat = NODE_DATA(first_online_node);
+	struct zone *zone, *next, *last = pgdat->node_zones + MAX_NR_ZONES;
+	struct drm_chunk run;
+	unsigned long end;
 
-	for (i = 0; i < ARRAY_SIZE(devs); i++) {
-		chunks = drm_chunks_map_phys_vec(devs[i], NULL, vec, ARRAY_SIZE(vec),
-						 DMA_BIDIRECTIONAL, &nr);
-		if (is_swiotlb_force_bounce(devs[i])) {
-			KUNIT_EXPECT_EQ(test, PTR_ERR(chunks), -EIO);
+	for (zone = pgdat->node_zones; zone < last; zone++) {
+		if (!populated_zone(zone))
 			continue;
-		}
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
-		KUNIT_ASSERT_EQ(test, nr, i ? 3 : 2);
-		KUNIT_EXPECT_NULL(test, chunks[0].page);
-		KUNIT_EXPECT_EQ(test, chunks[0].dma_addr, 0xf0000000);
-		KUNIT_EXPECT_EQ(test, chunks[0].npages, (i ? SZ_64K : SZ_128K) >> PAGE_SHIFT);
-		if (i) {
-			KUNIT_EXPECT_EQ(test, chunks[1].dma_addr, 0xf0010000);
-			KUNIT_EXPECT_EQ(test, chunks[1].npages, SZ_64K >> PAGE_SHIFT);
-		}
-		KUNIT_EXPECT_NULL(test, chunks[nr - 1].page);
-		KUNIT_EXPECT_EQ(test, chunks[nr - 1].npages, 1);
-		KUNIT_EXPECT_EQ(test, chunks[nr - 1].dma_addr, 0xf0100000);
-
-		drm_chunks_unmap_phys_vec(devs[i], NULL, chunks, nr, DMA_BIDIRECTIONAL);
+		for (next = zone + 1; next < last && !populated_zone(next); next++)
+			;
+		end = zone_end_pfn(zone);
+		if (next < last && next->zone_start_pfn == end && end - zone->zone_start_pfn >= 2 &&
+		    pfn_valid(end - 2) && pfn_valid(end))
+			goto found;
 	}
-}
+	kunit_skip(test, "no two populated zones touch here");
 
-/*
- * Test the error cases of drm_chunks_map_phys_vec(). The test case
- * succeeds if empty, zero-length and unaligned ranges are rejected with
- * -EINVAL.
- */
-static void drm_chunk_test_map_phys_vec_errors(struct kunit *test)
-{
-	struct device *dev = test->priv;
-	const struct phys_vec unaligned = { 0xf0000100, SZ_4K };
-	const struct phys_vec odd = { 0xf0000000, SZ_4K + 1 };
-	const struct phys_vec empty = { 0xf0000000, 0 };
-	unsigned int nr;
+found:
+	kunit_info(test, "%s ends at pfn %#lx, where %s starts\n", zone->name, end, next->name);
+	KUNIT_ASSERT_PTR_EQ(test, page_zone(pfn_to_page(end - 1)), zone);
+	KUNIT_ASSERT_PTR_EQ(test, page_zone(pfn_to_page(end)), next);
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_map_phys_vec(dev, NULL, &unaligned, 0,
-							      DMA_TO_DEVICE, &nr)),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_map_phys_vec(dev, NULL, &unaligned, 1,
-							      DMA_TO_DEVICE, &nr)),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_map_phys_vec(dev, NULL, &odd, 1,
-							      DMA_TO_DEVICE, &nr)),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_chunks_map_phys_vec(dev, NULL, &empty, 1,
-							      DMA_TO_DEVICE, &nr)),
-			-EINVAL);
+	run = (struct drm_chunk){ pfn_to_page(end - 2), DMA_MAPPING_ERROR, 1 };
+	KUNIT_EXPECT_TRUE(test, drm_chunk_pages_follow(&run, pfn_to_page(end - 1)));
+	run.npages = 2;
+	KUNIT_EXPECT_FALSE(test, drm_chunk_pages_follow(&run, pfn_to_page(end)));
 }
 
 /*
@@ -820,15 +698,13 @@ static int drm_chunk_test_init(struct kunit *test)
 }
 
 static struct kunit_case drm_chunk_test_cases[] = {
-	KUNIT_CASE_PARAM(drm_chunk_test_from_pages, drm_chunk_test_pages_gen_params),
-	KUNIT_CASE(drm_chunk_test_pages_errors),
+	KUNIT_CASE(drm_chunk_test_to_pages),
 	KUNIT_CASE_PARAM(drm_chunk_test_from_sgt, drm_chunk_test_sgt_gen_params),
 	KUNIT_CASE(drm_chunk_test_to_sgt_split_limit),
 	KUNIT_CASE_PARAM(drm_chunk_test_to_sgt_split, drm_chunk_test_split_gen_params),
 	KUNIT_CASE(drm_chunk_test_to_sgt_errors),
 	KUNIT_CASE(drm_chunk_test_sgt_roundtrip),
-	KUNIT_CASE(drm_chunk_test_map_phys_vec),
-	KUNIT_CASE(drm_chunk_test_map_phys_vec_errors),
+	KUNIT_CASE(drm_chunk_test_zone_boundary),
 	KUNIT_CASE(drm_chunk_test_find),
 	KUNIT_CASE_PARAM(drm_chunk_test_page_iter, drm_chunk_test_iter_gen_params),
 	KUNIT_CASE(drm_chunk_test_dma_iter),

@@ -3,13 +3,20 @@
  * KUnit test suite for GEM objects backed by chunk lists
  */
 
+#include <linux/completion.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/mman.h>
+#include <linux/pgtable.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
@@ -234,10 +241,10 @@ static void drm_gem_chunk_test_obj_create_hook(struct kunit *test)
 }
 
 /*
- * Test the native allocation of a 64 MiB object. The test case succeeds, on
- * any machine however fragmented, if the chunks cover the object exactly,
- * none is longer than its DMA device can map in one piece, and the memory
- * is zeroed.
+ * Test the native allocation of a 64 MiB object its device maps. The test
+ * case succeeds, on any machine however fragmented, if the chunks cover the
+ * object exactly, none is longer than its DMA device can map in one piece,
+ * and the memory is zeroed.
  */
 static void drm_gem_chunk_test_alloc_big(struct kunit *test)
 {
@@ -250,6 +257,7 @@ static void drm_gem_chunk_test_alloc_big(struct kunit *test)
 	int ret;
 
 	cobj = drm_gem_chunk_test_create(test, drm, TEST_BIG_SIZE);
+	cobj->device_dma = true;
 
 	ret = drm_gem_chunk_pin(cobj);
 	KUNIT_ASSERT_EQ(test, ret, 0);
@@ -524,6 +532,8 @@ static void drm_gem_chunk_test_free_mapped(struct kunit *test)
 
 	cobj = drm_gem_chunk_create(drm, TEST_SIZE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cobj);
+	/* Mapped for the device after its storage exists: say so at once. */
+	cobj->device_dma = true;
 	unused = drm_gem_chunk_create(drm, TEST_SIZE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, unused);
 
@@ -684,6 +694,31 @@ static void drm_gem_chunk_test_dumb_create(struct kunit *test)
 }
 
 /*
+ * A new chunk object of @size with a handle in a new file, mapped shared
+ * and writable through its GEM offset: returns the address.
+ */
+static unsigned long drm_gem_chunk_test_mmap_new(struct kunit *test, size_t size,
+						 struct drm_gem_chunk_object **cobj,
+						 struct drm_file **file)
+{
+	struct drm_device *drm = test->priv;
+	unsigned long addr;
+	u32 handle;
+	int ret;
+
+	*file = drm_gem_chunk_test_file(test, drm);
+	*cobj = drm_gem_chunk_test_create(test, drm, size);
+	ret = drm_gem_handle_create(*file, &(*cobj)->base, &handle);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	addr = kunit_vm_mmap(test, (*file)->filp, 0, size, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, drm_vma_node_offset_addr(&(*cobj)->base.vma_node));
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+
+	return addr;
+}
+
+/*
  * Test mapping a chunk GEM object to userspace and faulting it in. The test
  * case succeeds if the mapping holds a use of the backing storage, and a
  * value written through the user mapping at every page is found in the page
@@ -691,22 +726,13 @@ static void drm_gem_chunk_test_dumb_create(struct kunit *test)
  */
 static void drm_gem_chunk_test_mmap_fault(struct kunit *test)
 {
-	struct drm_device *drm = test->priv;
 	struct drm_gem_chunk_object *cobj;
 	struct drm_file *file;
 	unsigned long addr, i;
-	u32 handle, *vaddr, val;
+	u32 *vaddr, val;
 	int ret;
 
-	file = drm_gem_chunk_test_file(test, drm);
-	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
-
-	ret = drm_gem_handle_create(file, &cobj->base, &handle);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-
-	addr = kunit_vm_mmap(test, file->filp, 0, SZ_4M, PROT_READ | PROT_WRITE,
-			     MAP_SHARED, drm_vma_node_offset_addr(&cobj->base.vma_node));
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	addr = drm_gem_chunk_test_mmap_new(test, SZ_4M, &cobj, &file);
 	KUNIT_ASSERT_NE(test, addr, 0);
 	KUNIT_EXPECT_EQ(test, refcount_read(&cobj->pages_use_count), 1);
 	KUNIT_ASSERT_NOT_NULL(test, cobj->chunks);
@@ -731,6 +757,69 @@ static void drm_gem_chunk_test_mmap_fault(struct kunit *test)
 	addr = kunit_vm_mmap(test, file->filp, 0, SZ_8M, PROT_READ, MAP_SHARED,
 			     drm_vma_node_offset_addr(&cobj->base.vma_node));
 	KUNIT_EXPECT_TRUE(test, IS_ERR_VALUE(addr));
+}
+
+/* Whether @addr of @mm is mapped by a PMD entry (a huge page) */
+static bool drm_gem_chunk_test_pmd_mapped(struct mm_struct *mm, unsigned long addr)
+{
+	bool leaf = false;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+
+	mmap_read_lock(mm);
+	pgd = pgd_offset(mm, addr);
+	if (pgd_present(*pgd)) {
+		p4d = p4d_offset(pgd, addr);
+		if (p4d_present(*p4d)) {
+			pud = pud_offset(p4d, addr);
+			if (pud_present(*pud) && !pud_leaf(*pud))
+				leaf = pmd_leaf(pmdp_get(pmd_offset(pud, addr)));
+		}
+	}
+	mmap_read_unlock(mm);
+
+	return leaf;
+}
+
+/*
+ * Test the huge fault path: a GEM offset mapping of a 4 MiB object, which
+ * gets a 2 MiB-aligned address, touched in its first chunk, a 2 MiB block
+ * or more. The test case succeeds if the mapping is 2 MiB aligned, the
+ * first touch maps the whole aligned window with one PMD entry, and the
+ * value written through it is in the chunk's first page. It is skipped
+ * without PMD pfnmaps, or where the allocator handed out no 2 MiB block for
+ * the first run.
+ */
+static void drm_gem_chunk_test_mmap_pmd(struct kunit *test)
+{
+	struct drm_gem_chunk_object *cobj;
+	const struct drm_chunk *chunk;
+	struct drm_file *file;
+	unsigned long addr;
+	u32 *vaddr;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) ||
+	    !IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
+		kunit_skip(test, "no PMD pfnmaps in this kernel");
+
+	addr = drm_gem_chunk_test_mmap_new(test, SZ_4M, &cobj, &file);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(addr, PMD_SIZE));
+	KUNIT_ASSERT_NOT_NULL(test, cobj->chunks);
+	chunk = &cobj->chunks[0];
+	if (chunk->npages < PMD_SIZE >> PAGE_SHIFT ||
+	    !IS_ALIGNED(page_to_pfn(chunk->page), PMD_SIZE >> PAGE_SHIFT))
+		kunit_skip(test, "first run of %lu pages, no 2 MiB block", chunk->npages);
+
+	KUNIT_EXPECT_FALSE(test, drm_gem_chunk_test_pmd_mapped(current->mm, addr));
+	ret = put_user(0x600d, (u32 __user *)(addr + 8));
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, drm_gem_chunk_test_pmd_mapped(current->mm, addr));
+
+	vaddr = kmap_local_page(chunk->page);
+	KUNIT_EXPECT_EQ(test, vaddr[2], 0x600d);
+	kunmap_local(vaddr);
 }
 
 /*
@@ -767,13 +856,47 @@ struct drm_gem_chunk_test_exporter {
 	unsigned int maps;
 };
 
+/* A table of the exporter's ranges, split at its maximum segment (0: none) */
+static struct sg_table *
+drm_gem_chunk_test_exporter_sgt(const struct drm_gem_chunk_test_exporter *exp)
+{
+	size_t max = exp->max_segment ?: SZ_1G, done, len;
+	const struct drm_chunk *chunk;
+	unsigned int nents = 0;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+
+	drm_chunk_for_each(chunk, exp->chunks, exp->nr_chunks)
+		nents += DIV_ROUND_UP(drm_chunk_size(chunk), max);
+
+	sgt = kzalloc_obj(*sgt);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	if (sg_alloc_table(sgt, nents, GFP_KERNEL)) {
+		kfree(sgt);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	sg = sgt->sgl;
+	drm_chunk_for_each(chunk, exp->chunks, exp->nr_chunks) {
+		for (done = 0; done < drm_chunk_size(chunk); done += len) {
+			len = min(drm_chunk_size(chunk) - done, max);
+			sg_dma_address(sg) = chunk->dma_addr + done;
+			sg_dma_len(sg) = len;
+			sg = sg_next(sg);
+		}
+	}
+
+	return sgt;
+}
+
 static struct sg_table *drm_gem_chunk_test_map_dma_buf(struct dma_buf_attachment *attach,
 						       enum dma_data_direction dir)
 {
 	struct drm_gem_chunk_test_exporter *exp = attach->dmabuf->priv;
 	struct sg_table *sgt;
 
-	sgt = drm_chunks_to_dma_sgt(exp->chunks, exp->nr_chunks, exp->max_segment);
+	sgt = drm_gem_chunk_test_exporter_sgt(exp);
 	if (!IS_ERR(sgt)) {
 		drm_chunk_kunit_mangle_sgt(sgt);
 		exp->maps++;
@@ -1121,6 +1244,54 @@ static void drm_gem_chunk_test_dma_dev(struct kunit *test)
 }
 
 /*
+ * Test that the DMA limits of a device bind only the objects it maps: on a
+ * device with a 32-bit DMA mask (whose mappings bounce where memory lies
+ * above 4 GiB, and with swiotlb=force), an object the device maps has runs
+ * no longer than the device maps in one piece, and one it never maps, as
+ * bochs, cirrus-qemu and simpledrm never map theirs, has longer runs. The
+ * test case succeeds if the second holds a run longer than the device's
+ * limit (it is skipped where the device maps 2 MiB in one piece), which
+ * drm_gem_chunk_dma_map() then refuses with -EIO, and
+ * drm_gem_chunk_dma_map() of a fresh object marks it and keeps its runs
+ * within the limit.
+ */
+static void drm_gem_chunk_test_device_dma(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct device *dma_dev = drm_gem_chunk_test_dev32(test, "drm-gem-chunk-cpu-only");
+	size_t max_run = drm_chunks_max_run(dma_dev);
+	struct drm_gem_chunk_object *cpu_only, *mapped;
+	const struct drm_chunk *chunk;
+	size_t longest = 0;
+	int ret;
+
+	if (max_run >= SZ_2M)
+		kunit_skip(test, "32-bit DMA does not bounce here: no limit below 2 MiB");
+
+	drm_dev_set_dma_dev(drm, dma_dev);
+	cpu_only = drm_gem_chunk_test_create(test, drm, SZ_8M);
+	KUNIT_EXPECT_FALSE(test, cpu_only->device_dma);
+	ret = drm_gem_chunk_pin(cpu_only);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	drm_chunk_for_each(chunk, cpu_only->chunks, cpu_only->nr_chunks)
+		longest = max(longest, drm_chunk_size(chunk));
+	drm_gem_chunk_unpin(cpu_only);
+	kunit_info(test, "8 MiB CPU-only object: %u chunks, longest %zu KiB, device limit %zu KiB\n",
+		   cpu_only->nr_chunks, longest >> 10, max_run >> 10);
+	KUNIT_EXPECT_GT(test, longest, max_run);
+	/* Its runs are too long for the device now: mapping fails cleanly. */
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_dma_map(cpu_only), -EIO);
+	KUNIT_EXPECT_FALSE(test, cpu_only->dma_mapped);
+
+	mapped = drm_gem_chunk_test_create(test, drm, SZ_8M);
+	ret = drm_gem_chunk_dma_map(mapped);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, mapped->device_dma);
+	drm_chunk_for_each(chunk, mapped->chunks, mapped->nr_chunks)
+		KUNIT_EXPECT_LE(test, drm_chunk_size(chunk), max_run);
+}
+
+/*
  * Test the GFP flags of an object: memory below 4 GiB for a device that
  * reaches only that far. The test case succeeds if every page of the
  * object is below 4 GiB.
@@ -1164,6 +1335,7 @@ static void drm_gem_chunk_test_page_at_long(struct kunit *test)
 
 	drm_dev_set_dma_dev(drm, dma_dev);
 	cobj = drm_gem_chunk_test_create(test, drm, SZ_32M);
+	cobj->device_dma = true;
 	ret = drm_gem_chunk_pin(cobj);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	ret = kunit_add_action_or_reset(test, drm_gem_chunk_unpin_wrapper, cobj);
@@ -1285,7 +1457,8 @@ static void drm_gem_chunk_test_sync_dma_buf(void *arg, bool for_cpu)
  * Test the helper's own dma-buf exporter with an importer whose device has
  * a 32-bit DMA mask and 16 KiB segments. The test case succeeds if the
  * importer's table has segments of at most 16 KiB below 4 GiB covering the
- * object, mapping it hands the CPU's writes to the importer, and
+ * object, a second map of the attachment is refused with -EBUSY, mapping it
+ * hands the CPU's writes to the importer, and
  * dma_buf_end_cpu_access() and dma_buf_begin_cpu_access() hand the memory
  * over in both directions.
  */
@@ -1322,6 +1495,9 @@ static void drm_gem_chunk_test_prime_export_importer(struct kunit *test)
 		len += sg_dma_len(sg);
 	}
 	KUNIT_EXPECT_EQ(test, len, SZ_1M);
+	/* The syncs know one table per attachment: a second map is refused. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL)),
+			-EBUSY);
 	/* Mapping handed the CPU's writes to the device. */
 	KUNIT_EXPECT_EQ(test, drm_chunk_kunit_device_view(dev, sg_dma_address(sgt->sgl))[8],
 			0x11);
@@ -1329,6 +1505,183 @@ static void drm_gem_chunk_test_prime_export_importer(struct kunit *test)
 	drm_chunk_kunit_handover(test, dev, page_address(cobj->chunks[0].page),
 				 sg_dma_address(sgt->sgl),
 				 drm_gem_chunk_test_sync_dma_buf, dma_buf);
+
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_detach(dma_buf, attach);
+	drm_gem_chunk_vunmap(cobj, &map);
+}
+
+static const char *drm_gem_chunk_test_fence_name(struct dma_fence *fence)
+{
+	return "drm-gem-chunk-test";
+}
+
+static const struct dma_fence_ops drm_gem_chunk_test_fence_ops = {
+	.get_driver_name = drm_gem_chunk_test_fence_name,
+	.get_timeline_name = drm_gem_chunk_test_fence_name,
+};
+
+/* The fences outlive the test case in the reservation of its object. */
+static DEFINE_SPINLOCK(drm_gem_chunk_test_fence_lock);
+
+/* A device access of @dma_buf that has not finished: an unsignalled fence */
+static struct dma_fence *drm_gem_chunk_test_fence(struct kunit *test,
+						  struct dma_buf *dma_buf,
+						  enum dma_resv_usage usage)
+{
+	struct dma_fence *fence;
+	int ret;
+
+	/* Freed by its last put, with kfree_rcu(): not a kunit allocation. */
+	fence = kzalloc_obj(*fence);
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	dma_fence_init(fence, &drm_gem_chunk_test_fence_ops,
+		       &drm_gem_chunk_test_fence_lock, dma_fence_context_alloc(1), 1);
+
+	dma_resv_lock(dma_buf->resv, NULL);
+	ret = dma_resv_reserve_fences(dma_buf->resv, 1);
+	if (!ret)
+		dma_resv_add_fence(dma_buf->resv, fence, usage);
+	dma_resv_unlock(dma_buf->resv);
+	if (ret)
+		dma_fence_put(fence);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return fence;
+}
+
+struct drm_gem_chunk_test_cpu_access {
+	struct dma_buf *dma_buf;
+	enum dma_data_direction dir;
+	bool begin;
+	struct completion done;
+	int ret;
+};
+
+static int drm_gem_chunk_test_cpu_access_fn(void *arg)
+{
+	struct drm_gem_chunk_test_cpu_access *access = arg;
+
+	if (access->begin)
+		access->ret = dma_buf_begin_cpu_access(access->dma_buf, access->dir);
+	else
+		access->ret = dma_buf_end_cpu_access(access->dma_buf, access->dir);
+	complete(&access->done);
+
+	return 0;
+}
+
+/*
+ * Start or end a CPU access of @dma_buf in a thread while @fence is pending,
+ * and return whether the access waited for it: still unfinished 100 ms
+ * later, finished once @device_done ran and the fence signalled.
+ */
+static bool drm_gem_chunk_test_cpu_access_waits(struct kunit *test,
+						struct dma_buf *dma_buf,
+						enum dma_data_direction dir,
+						bool begin, struct dma_fence *fence,
+						void (*device_done)(void *arg),
+						void *arg)
+{
+	struct drm_gem_chunk_test_cpu_access access = {
+		.dma_buf = dma_buf, .dir = dir, .begin = begin,
+	};
+	struct task_struct *thread;
+	bool waited;
+
+	init_completion(&access.done);
+	thread = kthread_run(drm_gem_chunk_test_cpu_access_fn, &access,
+			     "drm-gem-chunk-sync");
+	if (IS_ERR(thread)) {
+		dma_fence_signal(fence);
+		KUNIT_FAIL(test, "no thread: %pe", thread);
+		return false;
+	}
+
+	waited = !wait_for_completion_timeout(&access.done, msecs_to_jiffies(100));
+	device_done(arg);
+	dma_fence_signal(fence);
+	/* The thread uses @access: it must be done before this returns. */
+	if (waited)
+		wait_for_completion(&access.done);
+	KUNIT_EXPECT_EQ(test, access.ret, 0);
+
+	return waited;
+}
+
+/* What the device wrote and read once its fence signals */
+struct drm_gem_chunk_test_device_access {
+	u8 *device;
+	u8 wrote, read;
+};
+
+static void drm_gem_chunk_test_device_done(void *arg)
+{
+	struct drm_gem_chunk_test_device_access *dev_access = arg;
+
+	dev_access->device[0] = dev_access->wrote;
+	dev_access->read = dev_access->device[1];
+}
+
+/*
+ * Test DMA_BUF_IOCTL_SYNC of the helper's exporter while a device access of
+ * an importer (a 32-bit device, whose mapping bounces where memory lies
+ * above 4 GiB and always with swiotlb=force) is still pending behind a
+ * fence. The test case succeeds if the start of a CPU read waits for the
+ * device's write fence and then shows the CPU what the device wrote before
+ * it signalled, and the end of a CPU write waits for the device's read
+ * fence, so that the device read what it had mapped until then and sees the
+ * CPU's write afterwards.
+ */
+static void drm_gem_chunk_test_prime_sync_fenced(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct device *dev = drm_gem_chunk_test_dev32(test, "drm-gem-chunk-fenced");
+	struct drm_gem_chunk_test_device_access dev_access = { };
+	struct dma_buf_attachment *attach;
+	struct drm_gem_chunk_object *cobj;
+	struct dma_fence *fence;
+	struct dma_buf *dma_buf;
+	struct sg_table *sgt;
+	struct iosys_map map;
+	u8 *cpu;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_64K);
+	cobj->gfp = GFP_KERNEL;
+	ret = drm_gem_chunk_vmap(cobj, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	cpu = map.vaddr;
+	memset(cpu, 0x11, SZ_64K);
+
+	dma_buf = drm_gem_chunk_test_prime_export(test, cobj);
+	attach = dma_buf_attach(dma_buf, dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	dev_access.device = drm_chunk_kunit_device_view(dev, sg_dma_address(sgt->sgl));
+	kunit_info(test, "mapping %s\n", dev_access.device != cpu ? "bounced" : "direct");
+
+	/* The device writes; the CPU starts to read before it is done. */
+	fence = drm_gem_chunk_test_fence(test, dma_buf, DMA_RESV_USAGE_WRITE);
+	dev_access.wrote = 0x3c;
+	KUNIT_EXPECT_TRUE(test, drm_gem_chunk_test_cpu_access_waits(test, dma_buf,
+								    DMA_FROM_DEVICE, true, fence,
+								    drm_gem_chunk_test_device_done,
+								    &dev_access));
+	KUNIT_EXPECT_EQ(test, cpu[0], 0x3c);
+	dma_fence_put(fence);
+
+	/* The CPU writes and ends its access while the device still reads. */
+	cpu[1] = 0x5a;
+	fence = drm_gem_chunk_test_fence(test, dma_buf, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_TRUE(test, drm_gem_chunk_test_cpu_access_waits(test, dma_buf,
+								    DMA_TO_DEVICE, false, fence,
+								    drm_gem_chunk_test_device_done,
+								    &dev_access));
+	KUNIT_EXPECT_EQ(test, dev_access.read, dev_access.device == cpu ? 0x5a : 0x11);
+	KUNIT_EXPECT_EQ(test, dev_access.device[1], 0x5a);
+	dma_fence_put(fence);
 
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
 	dma_buf_detach(dma_buf, attach);
@@ -1671,6 +2024,7 @@ static struct kunit_case drm_gem_chunk_test_cases[] = {
 	KUNIT_CASE(drm_gem_chunk_test_print_info),
 	KUNIT_CASE_PARAM(drm_gem_chunk_test_dumb_create, drm_gem_chunk_test_dumb_gen_params),
 	KUNIT_CASE(drm_gem_chunk_test_mmap_fault),
+	KUNIT_CASE(drm_gem_chunk_test_mmap_pmd),
 	KUNIT_CASE(drm_gem_chunk_test_mmap_cow),
 	KUNIT_CASE(drm_gem_chunk_test_prime_import_pageless),
 	KUNIT_CASE(drm_gem_chunk_test_prime_import_short),
@@ -1678,11 +2032,13 @@ static struct kunit_case drm_gem_chunk_test_cases[] = {
 	KUNIT_CASE(drm_gem_chunk_test_prime_self_import),
 	KUNIT_CASE(drm_gem_chunk_test_prime_import_mapped),
 	KUNIT_CASE(drm_gem_chunk_test_dma_dev),
+	KUNIT_CASE(drm_gem_chunk_test_device_dma),
 	KUNIT_CASE(drm_gem_chunk_test_gfp),
 	KUNIT_CASE(drm_gem_chunk_test_page_at_long),
 	KUNIT_CASE(drm_gem_chunk_test_sync),
 	KUNIT_CASE(drm_gem_chunk_test_dma_map_contiguous),
 	KUNIT_CASE(drm_gem_chunk_test_prime_export_importer),
+	KUNIT_CASE(drm_gem_chunk_test_prime_sync_fenced),
 	KUNIT_CASE(drm_gem_chunk_test_prime_import_freed_early),
 	KUNIT_CASE(drm_gem_chunk_test_evict_restore),
 	KUNIT_CASE(drm_gem_chunk_test_evict_in_use),
