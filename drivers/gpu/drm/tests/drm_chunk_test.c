@@ -730,28 +730,37 @@ static void drm_chunk_test_sync_list(void *arg, bool for_cpu)
 }
 
 /*
- * Test handing a mapped list between the CPU and the device. The test case
- * succeeds if, where the device's mapping bounces (the swiotlb=force boot),
- * a CPU write is not seen by the device before drm_chunks_sync_for_device()
- * and is seen after it, and a device write is seen by the CPU after
- * drm_chunks_sync_for_cpu(); on a coherent device without bouncing, both
- * are seen at once.
+ * Test handing a mapped list between the CPU and a device, with no DMA
+ * limit and with a 32-bit DMA mask (whose mappings of memory above 4 GiB
+ * bounce). The test case succeeds if, wherever the mapping bounces (every
+ * mapping in the swiotlb=force boot), a CPU write is not seen by the device
+ * before drm_chunks_sync_for_device() and is seen after it, and a device
+ * write is seen by the CPU after drm_chunks_sync_for_cpu().
  */
 static void drm_chunk_test_sync(struct kunit *test)
 {
-	struct drm_chunk_test_mapped m = { .dev = test->priv };
+	struct device *devs[] = {
+		test->priv,
+		drm_chunk_kunit_device(test, "drm-chunk-test-32", DMA_BIT_MASK(32), UINT_MAX),
+	};
+	struct drm_chunk_test_mapped m;
+	unsigned int i;
 	int ret;
 
-	m.chunks = drm_chunks_alloc(SZ_64K, drm_chunks_max_run(m.dev), GFP_KERNEL, &m.nr);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m.chunks);
-	ret = drm_chunks_dma_map(m.dev, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (i = 0; i < ARRAY_SIZE(devs); i++) {
+		m.dev = devs[i];
+		m.chunks = drm_chunks_alloc(SZ_64K, drm_chunks_max_run(m.dev), GFP_KERNEL, &m.nr);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m.chunks);
+		ret = drm_chunks_dma_map(m.dev, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
+		KUNIT_ASSERT_EQ(test, ret, 0);
 
-	drm_chunk_kunit_handover(test, m.dev, page_address(m.chunks[0].page),
-				 m.chunks[0].dma_addr, drm_chunk_test_sync_list, &m);
+		drm_chunk_kunit_handover(test, m.dev, page_address(m.chunks[0].page),
+					 m.chunks[0].dma_addr, drm_chunk_size(&m.chunks[0]),
+					 drm_chunk_test_sync_list, &m);
 
-	drm_chunks_dma_unmap(m.dev, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
-	drm_chunks_free(m.chunks, m.nr);
+		drm_chunks_dma_unmap(m.dev, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
+		drm_chunks_free(m.chunks, m.nr);
+	}
 }
 
 /*
@@ -791,7 +800,8 @@ static void drm_chunk_test_dma_link_fallback(struct kunit *test)
 	kunit_info(test, "4 MiB: %u chunks, %u device ranges\n", m.nr, ranges);
 
 	drm_chunk_kunit_handover(test, m.dev, page_address(m.chunks[0].page),
-				 m.chunks[0].dma_addr, drm_chunk_test_sync_list, &m);
+				 m.chunks[0].dma_addr, drm_chunk_size(&m.chunks[0]),
+				 drm_chunk_test_sync_list, &m);
 
 	drm_chunks_dma_unlink(m.dev, &state, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
 	KUNIT_EXPECT_FALSE(test, dma_use_iova(&state));

@@ -1206,7 +1206,7 @@ static void drm_gem_chunk_test_sync(struct kunit *test)
 
 	drm_chunk_kunit_handover(test, drm_dev_dma_dev(drm),
 				 page_address(cobj->chunks[0].page),
-				 cobj->chunks[0].dma_addr,
+				 cobj->chunks[0].dma_addr, drm_chunk_size(&cobj->chunks[0]),
 				 drm_gem_chunk_test_sync_object, cobj);
 }
 
@@ -1265,7 +1265,7 @@ static void drm_gem_chunk_test_dma_map_contiguous(struct kunit *test)
 
 	drm_chunk_kunit_handover(test, drm_dev_dma_dev(drm),
 				 page_address(cobj->chunks[0].page),
-				 cobj->chunks[0].dma_addr,
+				 cobj->chunks[0].dma_addr, drm_chunk_size(&cobj->chunks[0]),
 				 drm_gem_chunk_test_sync_object, cobj);
 
 	drm_gem_chunk_print_info(cobj, &p, 0);
@@ -1327,7 +1327,7 @@ static void drm_gem_chunk_test_prime_export_importer(struct kunit *test)
 			0x11);
 
 	drm_chunk_kunit_handover(test, dev, page_address(cobj->chunks[0].page),
-				 sg_dma_address(sgt->sgl),
+				 sg_dma_address(sgt->sgl), sg_dma_len(sgt->sgl),
 				 drm_gem_chunk_test_sync_dma_buf, dma_buf);
 
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
