@@ -11,7 +11,9 @@
 #include <linux/device.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
+#include <linux/highmem.h>
 #include <linux/scatterlist.h>
+#include <linux/string.h>
 #include <linux/swiotlb.h>
 
 #include <kunit/device.h>
@@ -95,6 +97,38 @@ static inline bool drm_chunk_kunit_handover(struct kunit *test, struct device *d
 	KUNIT_EXPECT_EQ(test, cpu[len - 2], 0xa6);
 
 	return true;
+}
+
+/* Fill every page of a chunk list with @byte */
+static inline void drm_chunk_kunit_fill(const struct drm_chunk *chunks,
+					unsigned int nr_chunks, int byte)
+{
+	struct drm_chunk_page_iter iter;
+	void *vaddr;
+
+	drm_chunk_for_each_page(&iter, chunks, nr_chunks, 0) {
+		vaddr = kmap_local_page(drm_chunk_page_iter_page(&iter));
+		memset(vaddr, byte, PAGE_SIZE);
+		kunmap_local(vaddr);
+	}
+}
+
+/* The number of pages of a chunk list that are not all zeroes */
+static inline unsigned long drm_chunk_kunit_nonzero_pages(const struct drm_chunk *chunks,
+							  unsigned int nr_chunks)
+{
+	struct drm_chunk_page_iter iter;
+	unsigned long n = 0;
+	void *vaddr;
+
+	drm_chunk_for_each_page(&iter, chunks, nr_chunks, 0) {
+		vaddr = kmap_local_page(drm_chunk_page_iter_page(&iter));
+		if (memchr_inv(vaddr, 0, PAGE_SIZE))
+			n++;
+		kunmap_local(vaddr);
+	}
+
+	return n;
 }
 
 /* The number of pages a chunk list holds */
