@@ -1121,27 +1121,54 @@ static void drm_gem_chunk_test_dma_dev(struct kunit *test)
 	kfree(sgt);
 }
 
+static struct drm_gem_object *drm_gem_chunk_test_create_dma32(struct drm_device *dev,
+							      size_t size)
+{
+	struct drm_gem_chunk_object *cobj;
+
+	cobj = kzalloc_obj(*cobj);
+	if (!cobj)
+		return ERR_PTR(-ENOMEM);
+	cobj->gfp = GFP_KERNEL | __GFP_DMA32;
+
+	return &cobj->base;
+}
+
 /*
- * Test the GFP flags of an object: memory below 4 GiB for a device that
- * reaches only that far. The test case succeeds if every page of the
- * object is below 4 GiB.
+ * Test the GFP flags a driver chooses in &drm_driver.gem_create_object:
+ * memory below 4 GiB for a device that reaches only that far (the guests
+ * have memory above 4 GiB, which the default flags reach). The test case
+ * succeeds if the object keeps the driver's flags and every page of its
+ * backing storage is below 4 GiB.
  */
 static void drm_gem_chunk_test_gfp(struct kunit *test)
 {
-	struct drm_device *drm = test->priv;
+	static const struct drm_driver driver = {
+		.driver_features = DRIVER_GEM,
+		.fops = &drm_gem_chunk_test_fops,
+		.gem_create_object = drm_gem_chunk_test_create_dma32,
+	};
 	struct drm_gem_chunk_object *cobj;
-	const struct drm_chunk *chunk;
+	struct drm_chunk_page_iter iter;
+	struct drm_device *drm;
+	unsigned long n = 0, above = 0;
 	int ret;
 
+	drm = drm_gem_chunk_test_alloc_drm(test, "drm-gem-chunk-dma32", &driver);
 	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
-	KUNIT_EXPECT_EQ(test, cobj->gfp, GFP_HIGHUSER);
-	cobj->gfp = GFP_KERNEL | __GFP_DMA32;
+	KUNIT_EXPECT_EQ(test, cobj->gfp, GFP_KERNEL | __GFP_DMA32);
 
 	ret = drm_gem_chunk_pin(cobj);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	drm_chunk_for_each(chunk, cobj->chunks, cobj->nr_chunks)
-		KUNIT_EXPECT_LE(test, page_to_phys(chunk->page) + drm_chunk_size(chunk) - 1,
-				drm_gem_chunk_test_4g);
+	drm_chunk_for_each_page(&iter, cobj->chunks, cobj->nr_chunks, 0) {
+		struct page *page = drm_chunk_page_iter_page(&iter);
+
+		if (page_to_phys(page) + PAGE_SIZE - 1 > drm_gem_chunk_test_4g)
+			above++;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, SZ_4M >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ_MSG(test, above, 0, "pages above 4 GiB");
 	drm_gem_chunk_unpin(cobj);
 }
 
