@@ -307,6 +307,106 @@ static void drm_gem_chunk_test_nr_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_chunks_nr_pages(), before);
 }
 
+#ifdef CONFIG_X86
+/* The caching bits of the kernel's mapping at @vaddr, as in a 4 KiB PTE */
+static unsigned long drm_gem_chunk_test_caching(const void *vaddr)
+{
+	unsigned int level;
+	pgprot_t prot;
+	pte_t *pte;
+
+	pte = lookup_address((unsigned long)vaddr, &level);
+	if (!pte)
+		return ~0UL;
+	prot = pte_pgprot(*pte);
+	if (level != PG_LEVEL_4K)
+		prot = pgprot_large_2_4k(prot);
+
+	return pgprot_val(prot) & _PAGE_CACHE_MASK;
+}
+
+/* The number of pages of a chunk list whose linear map is not in @mode */
+static unsigned long drm_gem_chunk_test_not_cached(const struct drm_chunk *chunks,
+						   unsigned int nr_chunks,
+						   enum page_cache_mode mode)
+{
+	struct drm_chunk_page_iter iter;
+	unsigned long n = 0;
+
+	drm_chunk_for_each_page(&iter, chunks, nr_chunks, 0)
+		if (drm_gem_chunk_test_caching(page_address(drm_chunk_page_iter_page(&iter))) !=
+		    cachemode2protval(mode))
+			n++;
+
+	return n;
+}
+
+/*
+ * Test the caching of the kernel's mappings of an object's memory (x86):
+ * a write-combined object's pages are write-combined in the linear map too
+ * while it holds them, and the page allocator must get them back
+ * write-back. The test case succeeds if every page of a write-combined
+ * object of several chunks is mapped write-combined in the linear map once
+ * its storage is allocated and in its vmap, and write-back in the linear
+ * map once the object is freed, and the pages of an object that is not
+ * write-combined stay write-back.
+ */
+static void drm_gem_chunk_test_wc_linear_map(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj, *wc;
+	unsigned long offset, not_wc = 0;
+	struct drm_chunk *chunks;
+	struct iosys_map map;
+	unsigned int nr;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_1M);
+	wc = drm_gem_chunk_test_create(test, drm, SZ_4M + PAGE_SIZE);
+	wc->map_wc = true;
+
+	ret = drm_gem_chunk_pin(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, drm_gem_chunk_unpin_wrapper, cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = drm_gem_chunk_pin(wc);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, drm_gem_chunk_unpin_wrapper, wc);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_not_cached(cobj->chunks, cobj->nr_chunks,
+							    _PAGE_CACHE_MODE_WB), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_not_cached(wc->chunks, wc->nr_chunks,
+							    _PAGE_CACHE_MODE_WC), 0);
+
+	ret = drm_gem_chunk_vmap(wc, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_GT(test, wc->nr_chunks, 1);
+	for (offset = 0; offset < wc->base.size; offset += PAGE_SIZE)
+		if (drm_gem_chunk_test_caching(map.vaddr + offset) !=
+		    cachemode2protval(_PAGE_CACHE_MODE_WC))
+			not_wc++;
+	KUNIT_EXPECT_EQ_MSG(test, not_wc, 0, "pages of the vmap not write-combined");
+	drm_gem_chunk_vunmap(wc, &map);
+
+	nr = wc->nr_chunks;
+	chunks = kunit_kmalloc_array(test, nr, sizeof(*chunks), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, chunks);
+	memcpy(chunks, wc->chunks, array_size(nr, sizeof(*chunks)));
+	kunit_release_action(test, drm_gem_chunk_unpin_wrapper, wc);
+	kunit_release_action(test, drm_gem_object_put_wrapper, &wc->base);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_not_cached(chunks, nr, _PAGE_CACHE_MODE_WB), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_not_cached(cobj->chunks, cobj->nr_chunks,
+							    _PAGE_CACHE_MODE_WB), 0);
+}
+#else
+static void drm_gem_chunk_test_wc_linear_map(struct kunit *test)
+{
+	kunit_skip(test, "only x86 makes the linear map of write-combined objects write-combined");
+}
+#endif
+
 /*
  * Test pinning a chunk GEM object. The test case succeeds if the first pin
  * allocates the backing storage, pins and uses are counted, and the storage
@@ -1415,6 +1515,7 @@ static struct kunit_case drm_gem_chunk_test_cases[] = {
 	KUNIT_CASE(drm_gem_chunk_test_obj_create_hook),
 	KUNIT_CASE(drm_gem_chunk_test_alloc_big),
 	KUNIT_CASE(drm_gem_chunk_test_nr_pages),
+	KUNIT_CASE(drm_gem_chunk_test_wc_linear_map),
 	KUNIT_CASE(drm_gem_chunk_test_pin),
 	KUNIT_CASE(drm_gem_chunk_test_pin_funcs),
 	KUNIT_CASE(drm_gem_chunk_test_vmap),
