@@ -4,8 +4,9 @@
 # a copy of the project's kernel files, builds the project kernel from it
 # in a build directory of its own ($WB_BUILD/mutants: build/out-project-vm
 # is never touched) and runs the narrowest boot that should catch it: the
-# helper's KUnit suites (kunit.filter_glob=drm*chunk*) or one igt-tests
-# list. The defect is caught when results.py finds a failure in that boot;
+# helper's KUnit suites (kunit.filter_glob=drm*chunk*), one igt-tests list,
+# or one under the debug kernel's fault injection (whose first build takes
+# a while). The defect is caught when results.py finds a failure in that boot;
 # the first is its red line. The same boots without a defect come first
 # and must be green. The table: $WB_BUILD/results/mutants/table.md; each
 # run in $WB_BUILD/results/mutants/NAME.
@@ -73,35 +74,52 @@ plant() {
 }
 
 # run NAME BOOT [LIST]: build the planted kernel and boot it in
-# $res/NAME: BOOT is "kunit [CMDLINE...]" or "igt [CMDLINE...]" with LIST
-# the list's one line. Sets $red to the first failure ("" when green).
+# $res/NAME: BOOT is "kunit [CMDLINE...]", "igt [CMDLINE...]" with LIST
+# the list's one line, or "faults [CMDLINE...]": LIST under systematic
+# fault injection on the debug kernel. Sets $red to the first failure, its
+# failed expectation where there is one ("" when green).
 run() {
 	dir=$res/$1
 	mode=${2%% *}
 	extra=${2#"$mode"}
+	cfg=vm
+	[ "$mode" != faults ] || cfg=debug
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	if ! WB_BUILD=$mut WB_OVERLAY_TOP=$mut/project "$WB_DIR/build-kernel.sh" project \
+	if ! WB_BUILD=$mut WB_OVERLAY_TOP=$mut/project "$WB_DIR/build-kernel.sh" project "$cfg" \
 		>"$dir/build.out" 2>&1; then
-		red="does not build: $(grep -m 1 ' error: ' "$mut/logs/build-project-vm.log" ||
+		red="does not build: $(grep -m 1 ' error: ' "$mut/logs/build-project-$cfg.log" ||
 			tail -n 1 "$dir/build.out")"
 		return
 	fi
 	case $mode in
 	kunit)	WB_BUILD=$mut WB_CMDLINE="kunit.filter_glob=drm*chunk*$extra" \
 			boot project kunit "$dir/kunit" ;;
-	igt)	echo "$3" >"$dir/list.txt"
-		WB_BUILD=$mut WB_CMDLINE="${extra# }" \
-			boot project igt "$dir/igt" "${dir#"$WB_TOP"/}/list.txt" ;;
-	*)	die "defect $1: boot is kunit or igt, not '$mode'" ;;
+	igt|faults)
+		echo "$3" >"$dir/list.txt"
+		WB_BUILD=$mut WB_CONFIG=$cfg WB_CMDLINE="${extra# }" \
+			boot project "$mode" "$dir/$mode" "${dir#"$WB_TOP"/}/list.txt" ;;
+	*)	die "defect $1: boot is kunit, igt or faults, not '$mode'" ;;
 	esac
 	python3 "$WB_DIR/results.py" collect "$dir" >"$dir/collect.out" 2>&1 || true
-	if [ -f "$dir/results.tsv" ]; then
-		red=$(awk -F '\t' '$2 != "pass" && $2 != "skip" { print $1 ": " $2 " " $4; exit }' \
-			"$dir/results.tsv")
-	else
-		red="no results: $(tail -n 1 "$dir/collect.out")"
-	fi
+	[ -f "$dir/results.tsv" ] || { red="no results: $(tail -n 1 "$dir/collect.out")"; return; }
+	# A failed test before a kernel report; a failed test's own words: the
+	# KUnit expectation (console) or the igt-tests assertion (its output).
+	red=$(awk -F '\t' '$2 != "pass" && $2 != "skip" {
+		if ($2 !~ /^dmesg/) { print $1 ": " $2 " " $4; found = 1; exit }
+		if (!report) report = $1 ": " $2 " " $4 }
+		END { if (!found && report) print report }' "$dir/results.tsv")
+	case $red in
+	kunit:*': fail '*)
+		red=$(awk '!red && /(EXPECTATION|ASSERTION) FAILED at/ { red = $0; next }
+			red && /^    Expected|^        / { red = red " " $0; next }
+			red { exit }
+			END { gsub(/[[:space:]]+/, " ", red); sub(/^ # /, "", red); print red }' \
+			"$dir/kunit/console.log") ;;
+	*': fail '*)
+		red="${red%%: fail*}: $(grep -h -m 1 'Failed assertion' "$dir/$mode"/*.out ||
+			echo "${red#*: fail }")" ;;
+	esac
 }
 
 case $res in "$WB_TOP"/*) ;; *) die "the results ($res) must be under $WB_TOP: the guest reads the lists there" ;; esac
