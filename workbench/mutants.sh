@@ -64,11 +64,12 @@ plant() {
 	[ "$1" != none ] || return 0
 	python3 - "$mut/project/$(cat "$defs/$1.file")" "$defs/$1.old" "$defs/$1.new" <<-'EOF' ||
 		import sys
-		path, old, new = sys.argv[1], *(open(p).read() for p in sys.argv[2:])
-		text = open(path).read()
+		# Whole lines: each text starts at the beginning of a line.
+		path, old, new = sys.argv[1], *("\n" + open(p).read() for p in sys.argv[2:])
+		text = "\n" + open(path).read()
 		if text.count(old) != 1:
 		    sys.exit(f"its text occurs {text.count(old)} times in {path}, not once")
-		open(path, "w").write(text.replace(old, new))
+		open(path, "w").write(text.replace(old, new)[1:])
 	EOF
 		die "defect $1: cannot be planted (update its block in mutants.txt)"
 }
