@@ -3,7 +3,7 @@
 
 WB := workbench
 
-.PHONY: check check-long check-iommu check-debug check-debug-iommu check-debug-cursor run bench shell igt kernels series series-check docs clean help
+.PHONY: check check-long check-iommu check-debug check-debug-iommu check-debug-cursor check-mutants run bench shell igt kernels series series-check docs clean help
 
 ## check: the test command: both kernels, KUnit + curated IGT + igt-tests +
 ## the compositor scene
@@ -35,6 +35,11 @@ check-debug-cursor:
 	WB_DEBUG_PASSES=igt WB_TEST_TIMEOUT=5400 WB_VM_TIMEOUT=10800 \
 		$(WB)/run-debug.sh workbench/lists/cursor-debug.txt $(CURDIR)/build/results/debug-cursor
 	python3 $(WB)/results.py debug build/results/debug-cursor
+
+## check-mutants: plant each defect of workbench/mutants.txt in a copy of
+## the helper and run the narrowest test that should catch it (not in CI)
+check-mutants:
+	$(WB)/mutants.sh
 
 ## run: the main job: weston on vkms scanning out dma-buf clients, captured
 ## as PNG (KEEP=1: leave it running, with a shell in the guest)

@@ -544,11 +544,12 @@ static void *race_mapper(void *arg)
 {
 	struct race *r = arg;
 	unsigned int me = atomic_fetch_add(&r->ops[7], 1), s = 7 + me * 1000;
+	uint32_t seq = 0;
 
 	while (!atomic_load(&r->stop)) {
 		uint32_t h = atomic_load(&r->slot[rnd(&s) % SLOTS]);
 		uint64_t off;
-		volatile uint32_t *m;
+		volatile uint32_t *m, *m2;
 		int ret;
 
 		if (!h)
@@ -563,11 +564,27 @@ static void *race_mapper(void *arg)
 			ALLOWED(-errno, EINVAL, EACCES);
 			continue;
 		}
-		for (uint32_t p = 0; p < r->size / PAGE; p++) {
-			m[p * 1024 + 16 + me] = me + p;
-			wb_assert_eq(m[p * 1024 + 16 + me], me + p);
+		/*
+		 * A second mapping of the same object (the first holds it,
+		 * so the offset is still its own), faulted in from the other
+		 * end: it must show what was written through the first.
+		 */
+		m2 = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, r->vk, off);
+		if (m2 == MAP_FAILED) {
+			/* the handle closed meanwhile */
+			ALLOWED(-errno, EACCES);
+			munmap((void *)m, r->size);
+			continue;
 		}
+		for (uint32_t p = 0; p < r->size / PAGE; p++)
+			m[p * 1024 + 16 + me] = me + p + seq;
+		for (uint32_t p = r->size / PAGE; p-- > 0;)
+			wb_assert_f(m2[p * 1024 + 16 + me] == me + p + seq,
+				    "page %u: wrote %u through one mapping, read %u through another",
+				    p, me + p + seq, m2[p * 1024 + 16 + me]);
+		munmap((void *)m2, r->size);
 		munmap((void *)m, r->size);
+		seq += 64;
 		atomic_fetch_add(&r->ops[1], 1);
 	}
 	return NULL;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * chunk_vkms_race: vkms's composer against cursor and plane updates (issue
- * 19).
+ * chunk_vkms_race: vkms's composer against cursor and plane updates.
  *
  * With CRC capture on, vkms composes the planes of its current crtc state on
  * every vblank, in a worker the vblank timer queues. A legacy cursor update
@@ -26,9 +25,13 @@
  * framebuffer, so new plane states with another fb), the cursor hidden and
  * shown again every 64th (the composer's list of active planes changes) and
  * an atomic flip of the primary plane every 128th. Passes when every update
- * succeeds and CRCs kept coming; the kernel reports on the console (the
- * harness's part) must stay away. On 7.3 under QEMU's TCG it WARNs or oopses
- * within the 20 s.
+ * succeeds, CRCs kept coming, and the frame after the race is the one its
+ * last updates asked for: its CRC is that of the same planes set in a fresh
+ * atomic commit (after a different frame in between, which must have
+ * another CRC), so that a composer that reads freed or stale state fails
+ * on content too. The kernel reports on the console (the harness's part)
+ * must stay away. On 7.3 under QEMU's TCG it WARNs or oopses within the
+ * 20 s.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -55,7 +58,7 @@
 
 struct pipe {
 	int fd;
-	uint32_t crtc, conn, plane, blob;
+	uint32_t crtc, conn, plane, cursor, blob;
 	drmModeModeInfo mode;
 	int crtc_idx;
 };
@@ -120,17 +123,20 @@ static void pipe_init(struct pipe *p, int fd)
 
 	pres = drmModeGetPlaneResources(fd);
 	wb_assert(pres);
-	for (uint32_t i = 0; i < pres->count_planes && !p->plane; i++) {
+	for (uint32_t i = 0; i < pres->count_planes; i++) {
 		drmModePlanePtr pl = drmModeGetPlane(fd, pres->planes[i]);
 
-		if (pl && (pl->possible_crtcs & (1u << p->crtc_idx)) &&
-		    wb_prop_value(fd, pl->plane_id, DRM_MODE_OBJECT_PLANE, "type") ==
-		    DRM_PLANE_TYPE_PRIMARY)
+		uint64_t type = pl ? wb_prop_value(fd, pl->plane_id, DRM_MODE_OBJECT_PLANE, "type") : ~0ull;
+
+		if (pl && (pl->possible_crtcs & (1u << p->crtc_idx)) && type == DRM_PLANE_TYPE_PRIMARY)
 			p->plane = pl->plane_id;
+		if (pl && (pl->possible_crtcs & (1u << p->crtc_idx)) && type == DRM_PLANE_TYPE_CURSOR)
+			p->cursor = pl->plane_id;
 		drmModeFreePlane(pl);
 	}
 	drmModeFreePlaneResources(pres);
 	wb_assert_f(p->plane, "no primary plane");
+	wb_assert_f(p->cursor, "no cursor plane");
 	wb_assert_eq(drmModeCreatePropertyBlob(fd, &p->mode, sizeof(p->mode), &p->blob), 0);
 }
 
@@ -140,30 +146,51 @@ static void add(drmModeAtomicReqPtr req, struct pipe *p, uint32_t obj, uint32_t 
 	wb_assert(drmModeAtomicAddProperty(req, obj, wb_prop_id(p->fd, obj, type, name), val) >= 0);
 }
 
+/* @plane on the CRTC, showing all of @fb (@w x @h) at @x, @y. */
+static void add_plane(drmModeAtomicReqPtr req, struct pipe *p, uint32_t plane, uint32_t fb,
+		      int x, int y, uint32_t w, uint32_t h)
+{
+	add(req, p, plane, DRM_MODE_OBJECT_PLANE, "FB_ID", fb);
+	add(req, p, plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID", p->crtc);
+	add(req, p, plane, DRM_MODE_OBJECT_PLANE, "SRC_X", 0);
+	add(req, p, plane, DRM_MODE_OBJECT_PLANE, "SRC_Y", 0);
+	add(req, p, plane, DRM_MODE_OBJECT_PLANE, "SRC_W", (uint64_t)w << 16);
+	add(req, p, plane, DRM_MODE_OBJECT_PLANE, "SRC_H", (uint64_t)h << 16);
+	add(req, p, plane, DRM_MODE_OBJECT_PLANE, "CRTC_X", (uint64_t)(int64_t)x);
+	add(req, p, plane, DRM_MODE_OBJECT_PLANE, "CRTC_Y", (uint64_t)(int64_t)y);
+	add(req, p, plane, DRM_MODE_OBJECT_PLANE, "CRTC_W", w);
+	add(req, p, plane, DRM_MODE_OBJECT_PLANE, "CRTC_H", h);
+}
+
 /* The primary plane shows fb full screen; with @modeset, the CRTC is lit first. */
 static void show(struct pipe *p, uint32_t fb, bool modeset)
 {
 	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
-	uint32_t w = p->mode.hdisplay, h = p->mode.vdisplay;
 	int ret;
 
 	if (modeset) {
 		add(req, p, p->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID", p->blob);
 		add(req, p, p->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE", 1);
 		add(req, p, p->conn, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", p->crtc);
-		add(req, p, p->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID", p->crtc);
-		add(req, p, p->plane, DRM_MODE_OBJECT_PLANE, "SRC_X", 0);
-		add(req, p, p->plane, DRM_MODE_OBJECT_PLANE, "SRC_Y", 0);
-		add(req, p, p->plane, DRM_MODE_OBJECT_PLANE, "SRC_W", (uint64_t)w << 16);
-		add(req, p, p->plane, DRM_MODE_OBJECT_PLANE, "SRC_H", (uint64_t)h << 16);
-		add(req, p, p->plane, DRM_MODE_OBJECT_PLANE, "CRTC_X", 0);
-		add(req, p, p->plane, DRM_MODE_OBJECT_PLANE, "CRTC_Y", 0);
-		add(req, p, p->plane, DRM_MODE_OBJECT_PLANE, "CRTC_W", w);
-		add(req, p, p->plane, DRM_MODE_OBJECT_PLANE, "CRTC_H", h);
+		add_plane(req, p, p->plane, fb, 0, 0, p->mode.hdisplay, p->mode.vdisplay);
+	} else {
+		add(req, p, p->plane, DRM_MODE_OBJECT_PLANE, "FB_ID", fb);
 	}
-	add(req, p, p->plane, DRM_MODE_OBJECT_PLANE, "FB_ID", fb);
 	ret = drmModeAtomicCommit(p->fd, req, modeset ? DRM_MODE_ATOMIC_ALLOW_MODESET : 0, NULL);
 	wb_assert_f(ret == 0, "atomic commit of fb %u: %s", fb, strerror(errno));
+	drmModeAtomicFree(req);
+}
+
+/* In one atomic commit: @fb on the primary plane, @cursor_fb at @x, @y on the cursor plane. */
+static void show_planes(struct pipe *p, uint32_t fb, uint32_t cursor_fb, int x, int y)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+
+	add(req, p, p->plane, DRM_MODE_OBJECT_PLANE, "FB_ID", fb);
+	add_plane(req, p, p->cursor, cursor_fb, x, y, CURSOR, CURSOR);
+	wb_assert_f(drmModeAtomicCommit(p->fd, req, 0, NULL) == 0,
+		    "atomic commit of fb %u and cursor fb %u at %d,%d: %s", fb, cursor_fb, x, y,
+		    strerror(errno));
 	drmModeAtomicFree(req);
 }
 
@@ -206,12 +233,17 @@ static uint32_t buffer(int fd, uint32_t w, uint32_t h, uint32_t seed, bool alpha
 	return handle;
 }
 
-/* The CRC reader: keeps vkms composing and counts the CRCs it delivered. */
+/*
+ * The CRC reader: keeps vkms composing, counts the CRCs it delivered, and
+ * keeps the first CRC of a frame at or after @want once @armed.
+ */
 struct crc_reader {
 	int fd;
 	atomic_bool stop;
 	atomic_long lines;
 	int error;
+	atomic_bool armed, got;
+	_Atomic uint32_t want, crc;
 };
 
 static void *crc_read(void *arg)
@@ -221,29 +253,60 @@ static void *crc_read(void *arg)
 
 	while (!atomic_load(&r->stop)) {
 		struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+		unsigned int frame, crc;
 		ssize_t n;
 
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
-		n = read(r->fd, buf, sizeof(buf));
+		/* One line a read: "0xFRAME 0xCRC". */
+		n = read(r->fd, buf, sizeof(buf) - 1);
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			r->error = errno;
 			break;
 		}
-		for (ssize_t i = 0; i < n; i++)
-			if (buf[i] == '\n')
-				atomic_fetch_add(&r->lines, 1);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		atomic_fetch_add(&r->lines, 1);
+		if (atomic_load(&r->armed) && !atomic_load(&r->got) &&
+		    sscanf(buf, "%x %x", &frame, &crc) == 2 &&
+		    (int32_t)(frame - atomic_load(&r->want)) >= 0) {
+			atomic_store(&r->crc, crc);
+			atomic_store(&r->got, true);
+		}
 	}
 	return NULL;
+}
+
+/*
+ * The CRC of a frame composed after what was committed so far: two vblanks
+ * on from now, so that the last commit's state is what the composer had.
+ */
+static uint32_t crc_now(struct crc_reader *r, struct pipe *p)
+{
+	uint64_t seq;
+	double end = wb_now() + 30;
+
+	wb_assert_eq(drmCrtcGetSequence(p->fd, p->crtc, &seq, NULL), 0);
+	atomic_store(&r->want, (uint32_t)seq + 2);
+	atomic_store(&r->got, false);
+	atomic_store(&r->armed, true);
+	while (!atomic_load(&r->got)) {
+		wb_assert_f(wb_now() < end && !r->error,
+			    "no CRC of frame %u or later within 30 s", (uint32_t)seq + 2);
+		usleep(10 * 1000);
+	}
+	atomic_store(&r->armed, false);
+	return atomic_load(&r->crc);
 }
 
 static void test_cursor_vs_crc(void)
 {
 	int fd = wb_require_driver("vkms");
-	uint32_t w, h, fb[2], cur[2], buf[2];
+	uint32_t w, h, fb[2], cur[2], curfb[2], buf[2], crc, crc_other, crc_fresh;
 	char dir[128], path[192];
 	struct crc_reader r = { .fd = -1 };
-	unsigned long updates = 0, moves = 0, sets = 0, hides = 0, flips = 0;
+	unsigned long updates = 0, moves = 0, sets = 0, hides = 0, flips = 0, last_fb, last_cur;
 	pthread_t reader;
 	struct pipe p;
 	double start;
@@ -254,8 +317,8 @@ static void test_cursor_vs_crc(void)
 	h = p.mode.vdisplay;
 	buf[0] = buffer(fd, w, h, 1, false, &fb[0]);
 	buf[1] = buffer(fd, w, h, 2, false, &fb[1]);
-	cur[0] = buffer(fd, CURSOR, CURSOR, 3, true, NULL);
-	cur[1] = buffer(fd, CURSOR, CURSOR, 4, true, NULL);
+	cur[0] = buffer(fd, CURSOR, CURSOR, 3, true, &curfb[0]);
+	cur[1] = buffer(fd, CURSOR, CURSOR, 4, true, &curfb[1]);
 	show(&p, fb[0], true);
 	wb_assert_f(drmModeSetCursor(fd, p.crtc, cur[0], CURSOR, CURSOR) == 0,
 		    "SetCursor: %s", strerror(errno));
@@ -304,20 +367,41 @@ static void test_cursor_vs_crc(void)
 		wb_assert_f(ret == 0, "MoveCursor to %d,%d: %s", x, y, strerror(errno));
 		moves++;
 	}
-	atomic_store(&r.stop, true);
-	pthread_join(reader, NULL);
 	wb_info("%.1f s: %lu cursor moves, %lu new cursor buffers, %lu hides, %lu primary flips, %ld CRCs\n",
 		wb_now() - start, moves, sets, hides, flips, atomic_load(&r.lines));
 	wb_assert_f(!r.error, "reading CRCs: %s", strerror(r.error));
 	/* At 60 Hz; TCG with the debug kernel composes a few frames a second. */
 	wb_assert_f(atomic_load(&r.lines) >= 10, "only %ld CRCs in %.0f s: the composer stalled",
 		    atomic_load(&r.lines), RUN_S);
+
+	/*
+	 * The frame the race's last updates asked for: the last primary fb
+	 * and cursor buffer, the cursor where it last moved. Then the other
+	 * fbs elsewhere, and the same planes again, each in a fresh commit.
+	 */
+	last_fb = flips ? (flips - 1) % 2 : 0;
+	last_cur = sets ? (sets - 1) % 2 : 0;
+	crc = crc_now(&r, &p);
+	show_planes(&p, fb[!last_fb], curfb[!last_cur], 10, 10);
+	crc_other = crc_now(&r, &p);
+	show_planes(&p, fb[last_fb], curfb[last_cur], x, y);
+	crc_fresh = crc_now(&r, &p);
+	wb_info("after the race (fb %lu, cursor %lu at %d,%d): CRC %08x; other planes %08x; the same planes in a fresh commit %08x\n",
+		last_fb, last_cur, x, y, crc, crc_other, crc_fresh);
+	wb_assert_f(crc_other != crc_fresh,
+		    "another frame, and the same CRC %08x: the CRC does not see the planes", crc_other);
+	wb_assert_f(crc == crc_fresh,
+		    "the frame after the race has CRC %08x, the same planes in a fresh commit %08x",
+		    crc, crc_fresh);
+	atomic_store(&r.stop, true);
+	pthread_join(reader, NULL);
 	close(r.fd);
 
 	wb_assert_eq(drmModeSetCursor(fd, p.crtc, 0, 0, 0), 0);
 	pipe_off(&p);
 	for (int i = 0; i < 2; i++) {
 		drmModeRmFB(fd, fb[i]);
+		drmModeRmFB(fd, curfb[i]);
 		wb_close_ok(fd, buf[i]);
 		wb_close_ok(fd, cur[i]);
 	}

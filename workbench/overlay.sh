@@ -6,12 +6,15 @@
 # benchmark/vkms-huge-mount.patch, in $WB_BUILD/src-huge. The result is
 # committed with a private index; git rewrites only the files that differ
 # from the previous overlay, so kbuild recompiles only what changed.
+# WB_OVERLAY_TOP: where the project's files and patches are taken from
+# instead of this project (mutants.sh lays a copy with a defect planted).
 set -eu
 . "$(dirname "$0")/common.sh"
 
 kind=${1:-project}
+top=${WB_OVERLAY_TOP:-$WB_TOP}
 case $kind in
-project) patches=$WB_TOP/patches/*.patch ;;
+project) patches=$top/patches/*.patch ;;
 huge)	patches=$WB_TOP/benchmark/vkms-huge-mount.patch ;;
 *)	die "overlay.sh: KIND is project or huge, not '$kind'" ;;
 esac
@@ -22,7 +25,7 @@ git -C "$src" read-tree pristine
 
 # New files, as they are in the project's working tree.
 if [ "$kind" = project ]; then
-	cd "$WB_TOP"
+	cd "$top"
 	list=$WB_BUILD/overlay.files
 	find $WB_KERNEL_DIRS -type f 2>/dev/null | sort >"$list"
 	git --git-dir="$src/.git" hash-object -w --no-filters --stdin-paths <"$list" |

@@ -1,7 +1,7 @@
 #!/bin/sh
-# prepare.sh KIND: everything a boot of the KIND kernel needs: host packages,
-# sources, the guest root filesystem, the guest programs (igt-tests, benchmark) and
-# the kernel itself.
+# prepare.sh [KIND]: everything a boot of the KIND kernel needs: host
+# packages, sources, the guest root filesystem, the guest programs
+# (igt-tests, benchmark) and the kernel itself (none without KIND).
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -18,4 +18,4 @@ free=$(df -Pk "$WB_BUILD" | awk 'NR == 2 { print int($4 / 1048576) }')
 "$WB_DIR/fetch-source.sh"
 "$WB_DIR/rootfs.sh"
 "$WB_DIR/build-guest-programs.sh"
-"$WB_DIR/build-kernel.sh" "$1"
+[ -z "${1:-}" ] || "$WB_DIR/build-kernel.sh" "$1"

@@ -322,7 +322,8 @@ def exit_problem(rc, own):
 
 def index(d):
     """run-igt.sh's index: one dict an invocation."""
-    cols = ("n", "bin", "rc", "pages_before", "pages_after", "sub", "nth", "slab", "page", "drv")
+    cols = ("n", "bin", "rc", "pages_before", "pages_after", "sub", "nth", "slab", "page", "drv",
+            "wc_before", "wc_after")
     return [dict(zip(cols, l.split("\t"))) for l in read(os.path.join(d, "index"))
             if not l.startswith("cap\t")]
 
@@ -346,8 +347,11 @@ def invocations(d):
     return invs
 
 
-def leaked(inv):
-    before, after = inv["pages_before"], inv["pages_after"]
+def leaked(inv, what="pages"):
+    """How many more pages the chunk helper holds after the invocation
+    than before it, or (what="wc") KiB more of the linear map that are
+    write-combined; 0 where the kernel does not count it."""
+    before, after = inv.get(f"{what}_before", "-"), inv.get(f"{what}_after", "-")
     if before == "-" or after == "-":
         return 0
     return int(after) - int(before)
@@ -429,8 +433,9 @@ def parse_igt(run, d, boot):
     """run-igt.sh's results: one a subtest ("bin@subtest"), "bin(exit)" for
     a program whose exit code is not the protocol's for what it printed,
     "bin(pages)" for one after which the chunk helper holds more pages than
-    before; named as test_prefix() says, a second run of a name in the
-    same list "name#2"."""
+    before, "bin(write-combined)" for one after which more of the linear
+    map is write-combined; named as test_prefix() says, a second run of a
+    name in the same list "name#2"."""
     names = {}
     for inv in invocations(d):
         binary, rc = test_prefix(boot, inv.get("drv", "vkms")) + inv["bin"], inv["rc"]
@@ -448,6 +453,10 @@ def parse_igt(run, d, boot):
             run.set(run.unique(f"{binary}(pages)"), "fail", boot,
                     f"the chunk helper holds {leaked(inv)} more pages after the "
                     f"program than before ({inv['pages_before']} -> {inv['pages_after']})")
+        if leaked(inv, "wc") > 0:
+            run.set(run.unique(f"{binary}(write-combined)"), "fail", boot,
+                    f"{leaked(inv, 'wc')} KiB more of the linear map are write-combined "
+                    f"after the program than before ({inv['wc_before']} -> {inv['wc_after']} KiB)")
 
     def key(inv, sub):
         own = names.get(inv["n"], {})
@@ -516,6 +525,8 @@ def parse_faults(run, d, boot):
                 problems.append(f"{problem[1]} {what}")
             if leaked(inv) > 0:
                 problems.append(f"{leaked(inv)} pages not freed {what}")
+            if leaked(inv, "wc") > 0:
+                problems.append(f"{leaked(inv, 'wc')} KiB left write-combined {what}")
         more = f"; {len(problems) - 3} more runs like these" if len(problems) > 3 else ""
         run.set(name, "fail" if problems else "pass", boot, "; ".join(problems[:3]) + more)
         for kind in ("slab", "page"):

@@ -4,9 +4,13 @@
 # invocation N writes OUTDIR/N.out (the test's output), N.dmesg (the kernel
 # log during it) and a line to OUTDIR/index, tab-separated:
 #   N  binary  exit-code  pages-before  pages-after  subtest  nth  slab  page  driver
+#   wc-before  wc-after
 # pages: what /sys/kernel/debug/dri/drm_chunk/pages counts before and after
-# the program ("-" on a kernel without the chunk helper); after a kernel
-# oops the exit code is "died" and the list stops there.
+# the program ("-" on a kernel without the chunk helper); wc: KiB of the
+# kernel's linear map of RAM that is write-combined (the memory of
+# write-combined objects is, on x86) before and after, from the kernel's
+# page tables in debugfs ("-" without them); after a kernel oops the exit
+# code is "died" and the list stops there.
 #
 # With "faults" (a debug kernel), systematic fault injection: every subtest
 # of the list runs again and again with WB_FAIL_NTH=1, 2, 3 ... (igt-tests
@@ -21,6 +25,7 @@ faults=${3:-}
 timeout=$(sed -n 's/.*\bwb\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
 : "${timeout:=240}"
 pages_file=/sys/kernel/debug/dri/drm_chunk/pages
+ptdump=/sys/kernel/debug/page_tables/kernel
 # Runs of one subtest under fault injection, at most: more is a runaway.
 max_nth=200
 mkdir -p "$out"
@@ -77,6 +82,23 @@ state() {
 pages() {
 	cat "$pages_file" 2>/dev/null || echo -
 }
+# wc_kb: the write-combined part of the linear map ("Low Kernel Mapping"), in
+# KiB, where the chunk helper is ("-" elsewhere). x86's PAT layout puts
+# write-combining at PWT without PCD and PAT. A read walks all the kernel's
+# page tables (most of a second under TCG): what a program leaves is what
+# the next one starts from (wc_now).
+wc_kb() {
+	if [ ! -r "$ptdump" ] || [ ! -r "$pages_file" ]; then
+		echo -
+		return
+	fi
+	awk '/^---\[/ { low = /Low Kernel Mapping/; next }
+	     low && / PWT / && !/ PCD / && !/ PAT / {
+		n = $2 + 0; u = substr($2, length($2))
+		kb += n * (u == "K" ? 1 : u == "M" ? 1024 : u == "G" ? 1048576 : 1073741824)
+	     }
+	     END { print kb + 0 }' "$ptdump"
+}
 fault_times() {
 	cat "/sys/kernel/debug/$1/times"
 }
@@ -104,6 +126,7 @@ fbdev_for() {
 }
 
 n=0
+wc_now=
 rc=
 # run DRIVER BINARY [SUBTEST [NTH]]: one invocation; sets rc.
 run() {
@@ -115,6 +138,7 @@ run() {
 	# A kernel log line holds 1 kB at most.
 	echo "wb: [$n] $1 $bin${3:+ --run-subtest $3}${4:+ fail-nth $4}" | cut -c1-900 >/dev/kmsg
 	before=$(pages)
+	wc_before=${wc_now:-$(wc_kb)}
 	fbdev_for "$1" "$bin"
 	[ -z "${4:-}" ] || { slab=$(fault_times failslab); page=$(fault_times fail_page_alloc); }
 	dmesg -C
@@ -135,20 +159,23 @@ run() {
 	# What the program held is freed when its files close; objects that
 	# wait on a worker (a pending commit) may take a moment longer.
 	after=$(pages)
+	wc_after=$(wc_kb)
 	tries=0
-	while [ "$after" != "$before" ] && [ "$before" != - ] && [ $tries -lt 10 ]; do
+	while { [ "$after" != "$before" ] || [ "$wc_after" != "$wc_before" ]; } && [ $tries -lt 10 ]; do
 		sleep 0.5
-		after=$(pages)
+		[ "$after" = "$before" ] || after=$(pages)
+		[ "$wc_after" = "$wc_before" ] || wc_after=$(wc_kb)
 		tries=$((tries + 1))
 	done
+	wc_now=$wc_after
 	if [ -n "${4:-}" ]; then
 		slab=$((slab - $(fault_times failslab)))
 		page=$((page - $(fault_times fail_page_alloc)))
 	else
 		slab=- page=-
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$bin" "$rc" "$before" "$after" \
-		"${3:--}" "${4:--}" "$slab" "$page" "$1" >>"$out/index"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$bin" "$rc" "$before" \
+		"$after" "${3:--}" "${4:--}" "$slab" "$page" "$1" "$wc_before" "$wc_after" >>"$out/index"
 	echo "wb: [$n] $bin exit $rc" >/dev/kmsg
 }
 

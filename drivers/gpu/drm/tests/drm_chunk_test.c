@@ -481,22 +481,53 @@ static const struct drm_chunk_test_run_case drm_chunk_test_run_cases[] = {
 KUNIT_ARRAY_PARAM_DESC(drm_chunk_test_run, drm_chunk_test_run_cases, name);
 
 /*
+ * Check that @chunk is whole blocks as the page allocator handed them out:
+ * at the first page of each block a page in use (not free, not inside
+ * another block), a block of that page's compound order inside the chunk,
+ * and no order above the block before it, @order (an order that failed is
+ * not tried again).
+ */
+static void drm_chunk_test_check_blocks(struct kunit *test, const struct drm_chunk *chunk,
+					unsigned int *order)
+{
+	unsigned long i, n;
+
+	for (i = 0; i < chunk->npages; i += n) {
+		struct page *page = chunk->page + i;
+		unsigned int o = compound_order(page);
+
+		KUNIT_EXPECT_FALSE_MSG(test, PageTail(page), "page %lu of a chunk", i);
+		KUNIT_EXPECT_GT_MSG(test, page_ref_count(page), 0, "page %lu of a chunk", i);
+		KUNIT_EXPECT_LE(test, o, *order);
+		n = 1UL << o;
+		KUNIT_ASSERT_LE(test, n, chunk->npages - i);
+		*order = o;
+	}
+}
+
+/*
  * Test the allocator with a longest run, as a device behind swiotlb needs.
- * The test case succeeds, on any machine however fragmented, if the chunks
- * cover the size exactly, no chunk is longer than the longest run, every
- * chunk is physically contiguous, no two successive chunks could have been
- * merged, the memory is zeroed, and freeing gives every page back.
+ * The memory of a list of the same size, dirtied and freed first, is most
+ * likely handed out again. The test case succeeds, on any machine however
+ * fragmented, if the chunks cover the size exactly, no chunk is longer than
+ * the longest run, every chunk is whole blocks of the page allocator in
+ * falling orders, no two successive chunks could have been merged, every
+ * page is zeroed, and freeing gives every page back.
  */
 static void drm_chunk_test_alloc(struct kunit *test)
 {
 	const struct drm_chunk_test_run_case *params = test->param_value;
 	size_t run = min(params->max_run & PAGE_MASK, params->size);
 	long before = drm_chunks_nr_pages();
+	unsigned int nr, i, order = MAX_PAGE_ORDER;
 	const struct drm_chunk *chunk;
 	struct drm_chunk *chunks;
 	unsigned long longest = 0;
-	unsigned int nr, i;
-	void *vaddr;
+
+	chunks = drm_chunks_alloc(params->size, params->max_run, GFP_HIGHUSER, &nr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
+	drm_chunk_kunit_fill(chunks, nr, 0xa5);
+	drm_chunks_free(chunks, nr);
 
 	chunks = drm_chunks_alloc(params->size, params->max_run, GFP_HIGHUSER, &nr);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunks);
@@ -508,12 +539,9 @@ static void drm_chunk_test_alloc(struct kunit *test)
 		longest = max(longest, chunk->npages);
 		KUNIT_EXPECT_LE(test, drm_chunk_size(chunk), run);
 		KUNIT_EXPECT_EQ(test, chunk->dma_addr, DMA_MAPPING_ERROR);
-		KUNIT_EXPECT_EQ(test, page_to_pfn(chunk->page + chunk->npages - 1),
-				page_to_pfn(chunk->page) + chunk->npages - 1);
-		vaddr = kmap_local_page(chunk->page + chunk->npages - 1);
-		KUNIT_EXPECT_TRUE(test, mem_is_zero(vaddr, PAGE_SIZE));
-		kunmap_local(vaddr);
+		drm_chunk_test_check_blocks(test, chunk, &order);
 	}
+	KUNIT_EXPECT_EQ(test, drm_chunk_kunit_nonzero_pages(chunks, nr), 0);
 	for (i = 0; i + 1 < nr; i++) {
 		size_t merged = drm_chunk_size(&chunks[i]) + drm_chunk_size(&chunks[i + 1]);
 		bool follows = page_to_pfn(chunks[i].page) + chunks[i].npages ==
@@ -608,28 +636,37 @@ static void drm_chunk_test_sync_list(void *arg, bool for_cpu)
 }
 
 /*
- * Test handing a mapped list between the CPU and the device. The test case
- * succeeds if, where the device's mapping bounces (the swiotlb=force boot),
- * a CPU write is not seen by the device before drm_chunks_sync_for_device()
- * and is seen after it, and a device write is seen by the CPU after
- * drm_chunks_sync_for_cpu(); on a coherent device without bouncing, both
- * are seen at once.
+ * Test handing a mapped list between the CPU and a device, with no DMA
+ * limit and with a 32-bit DMA mask (whose mappings of memory above 4 GiB
+ * bounce). The test case succeeds if, wherever the mapping bounces (every
+ * mapping in the swiotlb=force boot), a CPU write is not seen by the device
+ * before drm_chunks_sync_for_device() and is seen after it, and a device
+ * write is seen by the CPU after drm_chunks_sync_for_cpu().
  */
 static void drm_chunk_test_sync(struct kunit *test)
 {
-	struct drm_chunk_test_mapped m = { .dev = test->priv };
+	struct device *devs[] = {
+		test->priv,
+		drm_chunk_kunit_device(test, "drm-chunk-test-32", DMA_BIT_MASK(32), UINT_MAX),
+	};
+	struct drm_chunk_test_mapped m;
+	unsigned int i;
 	int ret;
 
-	m.chunks = drm_chunks_alloc(SZ_64K, drm_chunks_max_run(m.dev), GFP_KERNEL, &m.nr);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m.chunks);
-	ret = drm_chunks_dma_map(m.dev, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (i = 0; i < ARRAY_SIZE(devs); i++) {
+		m.dev = devs[i];
+		m.chunks = drm_chunks_alloc(SZ_64K, drm_chunks_max_run(m.dev), GFP_KERNEL, &m.nr);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m.chunks);
+		ret = drm_chunks_dma_map(m.dev, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
+		KUNIT_ASSERT_EQ(test, ret, 0);
 
-	drm_chunk_kunit_handover(test, m.dev, page_address(m.chunks[0].page),
-				 m.chunks[0].dma_addr, drm_chunk_test_sync_list, &m);
+		drm_chunk_kunit_handover(test, m.dev, page_address(m.chunks[0].page),
+					 m.chunks[0].dma_addr, drm_chunk_size(&m.chunks[0]),
+					 drm_chunk_test_sync_list, &m);
 
-	drm_chunks_dma_unmap(m.dev, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
-	drm_chunks_free(m.chunks, m.nr);
+		drm_chunks_dma_unmap(m.dev, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
+		drm_chunks_free(m.chunks, m.nr);
+	}
 }
 
 /*
@@ -669,7 +706,8 @@ static void drm_chunk_test_dma_link_fallback(struct kunit *test)
 	kunit_info(test, "4 MiB: %u chunks, %u device ranges\n", m.nr, ranges);
 
 	drm_chunk_kunit_handover(test, m.dev, page_address(m.chunks[0].page),
-				 m.chunks[0].dma_addr, drm_chunk_test_sync_list, &m);
+				 m.chunks[0].dma_addr, drm_chunk_size(&m.chunks[0]),
+				 drm_chunk_test_sync_list, &m);
 
 	drm_chunks_dma_unlink(m.dev, &state, m.chunks, m.nr, DMA_BIDIRECTIONAL, 0);
 	KUNIT_EXPECT_FALSE(test, dma_use_iova(&state));

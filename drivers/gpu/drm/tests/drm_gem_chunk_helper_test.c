@@ -241,10 +241,11 @@ static void drm_gem_chunk_test_obj_create_hook(struct kunit *test)
 }
 
 /*
- * Test the native allocation of a 64 MiB object its device maps. The test
- * case succeeds, on any machine however fragmented, if the chunks cover the
- * object exactly, none is longer than its DMA device can map in one piece,
- * and the memory is zeroed.
+ * Test the native allocation of a 64 MiB object its device maps, after an
+ * object of the same size was filled and freed, so that its memory most
+ * likely comes back. The test case succeeds, on any machine however
+ * fragmented, if the chunks cover the object exactly, none is longer than
+ * its DMA device can map in one piece, and every page is zeroed.
  */
 static void drm_gem_chunk_test_alloc_big(struct kunit *test)
 {
@@ -253,12 +254,17 @@ static void drm_gem_chunk_test_alloc_big(struct kunit *test)
 	struct drm_gem_chunk_object *cobj;
 	const struct drm_chunk *chunk;
 	unsigned long longest = 0;
-	void *vaddr;
 	int ret;
 
 	cobj = drm_gem_chunk_test_create(test, drm, TEST_BIG_SIZE);
-	cobj->device_dma = true;
+	ret = drm_gem_chunk_pin(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	drm_chunk_kunit_fill(cobj->chunks, cobj->nr_chunks, TEST_BYTE);
+	drm_gem_chunk_unpin(cobj);
+	kunit_release_action(test, drm_gem_object_put_wrapper, &cobj->base);
 
+	cobj = drm_gem_chunk_test_create(test, drm, TEST_BIG_SIZE);
+	cobj->device_dma = true;
 	ret = drm_gem_chunk_pin(cobj);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	ret = kunit_add_action_or_reset(test, drm_gem_chunk_unpin_wrapper, cobj);
@@ -272,12 +278,7 @@ static void drm_gem_chunk_test_alloc_big(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_chunk_kunit_npages(cobj->chunks, cobj->nr_chunks),
 			TEST_BIG_SIZE >> PAGE_SHIFT);
 	KUNIT_EXPECT_LE(test, longest << PAGE_SHIFT, max_run);
-
-	drm_chunk_for_each(chunk, cobj->chunks, cobj->nr_chunks) {
-		vaddr = kmap_local_page(chunk->page + chunk->npages - 1);
-		KUNIT_EXPECT_TRUE(test, mem_is_zero(vaddr, PAGE_SIZE));
-		kunmap_local(vaddr);
-	}
+	KUNIT_EXPECT_EQ(test, drm_chunk_kunit_nonzero_pages(cobj->chunks, cobj->nr_chunks), 0);
 }
 
 /*
@@ -313,6 +314,106 @@ static void drm_gem_chunk_test_nr_pages(struct kunit *test)
 	kunit_release_action(test, drm_gem_object_put_wrapper, &cobj->base);
 	KUNIT_EXPECT_EQ(test, drm_chunks_nr_pages(), before);
 }
+
+#ifdef CONFIG_X86
+/* The caching bits of the kernel's mapping at @vaddr, as in a 4 KiB PTE */
+static unsigned long drm_gem_chunk_test_caching(const void *vaddr)
+{
+	unsigned int level;
+	pgprot_t prot;
+	pte_t *pte;
+
+	pte = lookup_address((unsigned long)vaddr, &level);
+	if (!pte)
+		return ~0UL;
+	prot = pte_pgprot(*pte);
+	if (level != PG_LEVEL_4K)
+		prot = pgprot_large_2_4k(prot);
+
+	return pgprot_val(prot) & _PAGE_CACHE_MASK;
+}
+
+/* The number of pages of a chunk list whose linear map is not in @mode */
+static unsigned long drm_gem_chunk_test_not_cached(const struct drm_chunk *chunks,
+						   unsigned int nr_chunks,
+						   enum page_cache_mode mode)
+{
+	struct drm_chunk_page_iter iter;
+	unsigned long n = 0;
+
+	drm_chunk_for_each_page(&iter, chunks, nr_chunks, 0)
+		if (drm_gem_chunk_test_caching(page_address(drm_chunk_page_iter_page(&iter))) !=
+		    cachemode2protval(mode))
+			n++;
+
+	return n;
+}
+
+/*
+ * Test the caching of the kernel's mappings of an object's memory (x86):
+ * a write-combined object's pages are write-combined in the linear map too
+ * while it holds them, and the page allocator must get them back
+ * write-back. The test case succeeds if every page of a write-combined
+ * object of several chunks is mapped write-combined in the linear map once
+ * its storage is allocated and in its vmap, and write-back in the linear
+ * map once the object is freed, and the pages of an object that is not
+ * write-combined stay write-back.
+ */
+static void drm_gem_chunk_test_wc_linear_map(struct kunit *test)
+{
+	struct drm_device *drm = test->priv;
+	struct drm_gem_chunk_object *cobj, *wc;
+	unsigned long offset, not_wc = 0;
+	struct drm_chunk *chunks;
+	struct iosys_map map;
+	unsigned int nr;
+	int ret;
+
+	cobj = drm_gem_chunk_test_create(test, drm, SZ_1M);
+	wc = drm_gem_chunk_test_create(test, drm, SZ_4M + PAGE_SIZE);
+	wc->map_wc = true;
+
+	ret = drm_gem_chunk_pin(cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, drm_gem_chunk_unpin_wrapper, cobj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = drm_gem_chunk_pin(wc);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, drm_gem_chunk_unpin_wrapper, wc);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_not_cached(cobj->chunks, cobj->nr_chunks,
+							    _PAGE_CACHE_MODE_WB), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_not_cached(wc->chunks, wc->nr_chunks,
+							    _PAGE_CACHE_MODE_WC), 0);
+
+	ret = drm_gem_chunk_vmap(wc, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_GT(test, wc->nr_chunks, 1);
+	for (offset = 0; offset < wc->base.size; offset += PAGE_SIZE)
+		if (drm_gem_chunk_test_caching(map.vaddr + offset) !=
+		    cachemode2protval(_PAGE_CACHE_MODE_WC))
+			not_wc++;
+	KUNIT_EXPECT_EQ_MSG(test, not_wc, 0, "pages of the vmap not write-combined");
+	drm_gem_chunk_vunmap(wc, &map);
+
+	nr = wc->nr_chunks;
+	chunks = kunit_kmalloc_array(test, nr, sizeof(*chunks), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, chunks);
+	memcpy(chunks, wc->chunks, array_size(nr, sizeof(*chunks)));
+	kunit_release_action(test, drm_gem_chunk_unpin_wrapper, wc);
+	kunit_release_action(test, drm_gem_object_put_wrapper, &wc->base);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_not_cached(chunks, nr, _PAGE_CACHE_MODE_WB), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_chunk_test_not_cached(cobj->chunks, cobj->nr_chunks,
+							    _PAGE_CACHE_MODE_WB), 0);
+}
+#else
+static void drm_gem_chunk_test_wc_linear_map(struct kunit *test)
+{
+	kunit_skip(test, "only x86 makes the linear map of write-combined objects write-combined");
+}
+#endif
 
 /*
  * Test pinning a chunk GEM object. The test case succeeds if the first pin
@@ -1243,6 +1344,19 @@ static void drm_gem_chunk_test_dma_dev(struct kunit *test)
 	kfree(sgt);
 }
 
+static struct drm_gem_object *drm_gem_chunk_test_create_dma32(struct drm_device *dev,
+							      size_t size)
+{
+	struct drm_gem_chunk_object *cobj;
+
+	cobj = kzalloc_obj(*cobj);
+	if (!cobj)
+		return ERR_PTR(-ENOMEM);
+	cobj->gfp = GFP_KERNEL | __GFP_DMA32;
+
+	return &cobj->base;
+}
+
 /*
  * Test that the DMA limits of a device bind only the objects it maps: on a
  * device with a 32-bit DMA mask (whose mappings bounce where memory lies
@@ -1292,26 +1406,40 @@ static void drm_gem_chunk_test_device_dma(struct kunit *test)
 }
 
 /*
- * Test the GFP flags of an object: memory below 4 GiB for a device that
- * reaches only that far. The test case succeeds if every page of the
- * object is below 4 GiB.
+ * Test the GFP flags a driver chooses in &drm_driver.gem_create_object:
+ * memory below 4 GiB for a device that reaches only that far (the guests
+ * have memory above 4 GiB, which the default flags reach). The test case
+ * succeeds if the object keeps the driver's flags and every page of its
+ * backing storage is below 4 GiB.
  */
 static void drm_gem_chunk_test_gfp(struct kunit *test)
 {
-	struct drm_device *drm = test->priv;
+	static const struct drm_driver driver = {
+		.driver_features = DRIVER_GEM,
+		.fops = &drm_gem_chunk_test_fops,
+		.gem_create_object = drm_gem_chunk_test_create_dma32,
+	};
 	struct drm_gem_chunk_object *cobj;
-	const struct drm_chunk *chunk;
+	struct drm_chunk_page_iter iter;
+	struct drm_device *drm;
+	unsigned long n = 0, above = 0;
 	int ret;
 
+	drm = drm_gem_chunk_test_alloc_drm(test, "drm-gem-chunk-dma32", &driver);
 	cobj = drm_gem_chunk_test_create(test, drm, SZ_4M);
-	KUNIT_EXPECT_EQ(test, cobj->gfp, GFP_HIGHUSER);
-	cobj->gfp = GFP_KERNEL | __GFP_DMA32;
+	KUNIT_EXPECT_EQ(test, cobj->gfp, GFP_KERNEL | __GFP_DMA32);
 
 	ret = drm_gem_chunk_pin(cobj);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	drm_chunk_for_each(chunk, cobj->chunks, cobj->nr_chunks)
-		KUNIT_EXPECT_LE(test, page_to_phys(chunk->page) + drm_chunk_size(chunk) - 1,
-				drm_gem_chunk_test_4g);
+	drm_chunk_for_each_page(&iter, cobj->chunks, cobj->nr_chunks, 0) {
+		struct page *page = drm_chunk_page_iter_page(&iter);
+
+		if (page_to_phys(page) + PAGE_SIZE - 1 > drm_gem_chunk_test_4g)
+			above++;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, SZ_4M >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ_MSG(test, above, 0, "pages above 4 GiB");
 	drm_gem_chunk_unpin(cobj);
 }
 
@@ -1378,7 +1506,7 @@ static void drm_gem_chunk_test_sync(struct kunit *test)
 
 	drm_chunk_kunit_handover(test, drm_dev_dma_dev(drm),
 				 page_address(cobj->chunks[0].page),
-				 cobj->chunks[0].dma_addr,
+				 cobj->chunks[0].dma_addr, drm_chunk_size(&cobj->chunks[0]),
 				 drm_gem_chunk_test_sync_object, cobj);
 }
 
@@ -1437,7 +1565,7 @@ static void drm_gem_chunk_test_dma_map_contiguous(struct kunit *test)
 
 	drm_chunk_kunit_handover(test, drm_dev_dma_dev(drm),
 				 page_address(cobj->chunks[0].page),
-				 cobj->chunks[0].dma_addr,
+				 cobj->chunks[0].dma_addr, drm_chunk_size(&cobj->chunks[0]),
 				 drm_gem_chunk_test_sync_object, cobj);
 
 	drm_gem_chunk_print_info(cobj, &p, 0);
@@ -1503,7 +1631,7 @@ static void drm_gem_chunk_test_prime_export_importer(struct kunit *test)
 			0x11);
 
 	drm_chunk_kunit_handover(test, dev, page_address(cobj->chunks[0].page),
-				 sg_dma_address(sgt->sgl),
+				 sg_dma_address(sgt->sgl), sg_dma_len(sgt->sgl),
 				 drm_gem_chunk_test_sync_dma_buf, dma_buf);
 
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
@@ -2013,6 +2141,7 @@ static struct kunit_case drm_gem_chunk_test_cases[] = {
 	KUNIT_CASE(drm_gem_chunk_test_obj_create_hook),
 	KUNIT_CASE(drm_gem_chunk_test_alloc_big),
 	KUNIT_CASE(drm_gem_chunk_test_nr_pages),
+	KUNIT_CASE(drm_gem_chunk_test_wc_linear_map),
 	KUNIT_CASE(drm_gem_chunk_test_pin),
 	KUNIT_CASE(drm_gem_chunk_test_pin_funcs),
 	KUNIT_CASE(drm_gem_chunk_test_vmap),
