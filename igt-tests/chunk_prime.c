@@ -570,7 +570,7 @@ static uint32_t add_fb(int fd, uint32_t handle, uint32_t w, uint32_t h, uint32_t
 }
 
 /*
- * Issue 4: a vgem buffer, exported, imported into vkms and scanned out, is
+ * PRIME scanout: a vgem buffer, exported, imported into vkms and scanned out, is
  * captured through writeback and must equal the pattern pixel-exact, as must
  * the same pattern in a vkms-native buffer. A second pattern written through
  * vgem afterwards must show in the next capture (vkms reads the live buffer).

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * chunk_vkms_race: vkms's composer against cursor and plane updates (issue
- * 19).
+ * chunk_vkms_race: vkms's composer against cursor and plane updates.
  *
  * With CRC capture on, vkms composes the planes of its current crtc state on
  * every vblank, in a worker the vblank timer queues. A legacy cursor update
