@@ -385,7 +385,7 @@ static void compare(const char *what, const void *map, uint32_t pitch, uint32_t 
 }
 
 /*
- * A vgem buffer, exported, imported into vkms and scanned out, is
+ * PRIME scanout: a vgem buffer, exported, imported into vkms and scanned out, is
  * captured through writeback and must equal the pattern pixel-exact, as must
  * the same pattern in a vkms-native buffer. A second pattern written through
  * vgem afterwards must show in the next capture (vkms reads the live buffer).

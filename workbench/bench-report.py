@@ -9,7 +9,7 @@ figure, driver and size the median over the boots of each kernel with its
 min-max spread, and the ratios project/unmodified and project/huge (median
 of the ratios of boots paired in run order, with their min-max); then the
 in-boot comparison against anonymous memory with THP (the limit), and the
-targets of the performance issue, met or missed, each with its figure.
+project's performance targets, met or missed, each with its figure.
 Writes DIR/bench.csv, DIR/bench-summary.json and DIR/bench.png.
 """
 import csv

@@ -28,6 +28,14 @@ check() {
 	fi
 }
 
+# The project's own text (tree-check.py): no session or issue numbers in
+# the tracked files, no relative link of README.md and doc/ that does not
+# resolve.
+check tree-words tree python3 "$WB_DIR/tree-check.py" words
+for page in $(git -C "$WB_TOP" ls-files -- README.md 'doc/*.md'); do
+	check links "$page" python3 "$WB_DIR/tree-check.py" links "$page"
+done
+
 files=$(git -C "$WB_TOP" ls-files -- 'drivers/*.[ch]' 'include/*.h')
 patches=$(cd "$WB_TOP" && ls patches/*.patch)
 mkdir -p "$out"

@@ -965,7 +965,7 @@ def figures(root):
         lines = read(table)
         start = next((i for i, l in enumerate(lines) if l.strip().startswith("Targets")), None)
         if start is not None:
-            print(f"\nThe benchmark (make bench, {when}; the whole table is in README), against\n"
+            print(f"\nThe benchmark (make bench, {when}; the whole table is in doc/performance.md), against\n"
                   "7.3's shmem helper, 7.3 with vkms on a huge tmpfs mount (shmem with\n"
                   "THP) and anonymous THP memory in the same boot:")
             for line in lines[start:]:

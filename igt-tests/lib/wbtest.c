@@ -529,7 +529,7 @@ long wb_meminfo_kb(const char *key)
  * The pages are pipe buffers (alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT),
  * the same kind as GEM's): pages written alternately into two pipes come
  * from the page allocator one after the other, and closing the second pipe
- * frees every other one. The issue's fragmenter, 4 KiB vgem dumb buffers
+ * frees every other one. A fragmenter of 4 KiB vgem dumb buffers,
  * each created, mapped and touched, every other one destroyed, does the
  * same with 409600 objects: under TCG on a shared machine it had not
  * finished after 5 minutes, a 4 KiB pipe write takes microseconds. The
