@@ -2630,17 +2630,24 @@ err_detach:
 EXPORT_SYMBOL_GPL(drm_gem_chunk_prime_import_no_map);
 
 #if IS_ENABLED(CONFIG_KUNIT)
-/*
- * The shrinker's count and scan for @dev, as reclaim calls them, with swap
- * space assumed (KUnit boots have none; the backup lives in memory then).
- */
-unsigned long drm_gem_chunk_reclaim_count(struct drm_device *dev)
+static struct drm_gem_chunk_reclaim *drm_gem_chunk_reclaim_lookup(struct drm_device *dev)
 {
 	struct drm_gem_chunk_reclaim *reclaim;
 
 	mutex_lock(&drm_gem_chunk_reclaims_lock);
 	reclaim = drm_gem_chunk_reclaim_find(dev);
 	mutex_unlock(&drm_gem_chunk_reclaims_lock);
+
+	return reclaim;
+}
+
+/*
+ * The shrinker's count and scan for @dev, as reclaim calls them, with swap
+ * space assumed (KUnit boots have none; the backup lives in memory then).
+ */
+unsigned long drm_gem_chunk_reclaim_count(struct drm_device *dev)
+{
+	struct drm_gem_chunk_reclaim *reclaim = drm_gem_chunk_reclaim_lookup(dev);
 
 	return reclaim ? __drm_gem_chunk_count(reclaim, true) : 0;
 }
@@ -2649,11 +2656,7 @@ EXPORT_SYMBOL_IF_KUNIT(drm_gem_chunk_reclaim_count);
 unsigned long drm_gem_chunk_reclaim_scan(struct drm_device *dev,
 					 unsigned long nr_to_scan)
 {
-	struct drm_gem_chunk_reclaim *reclaim;
-
-	mutex_lock(&drm_gem_chunk_reclaims_lock);
-	reclaim = drm_gem_chunk_reclaim_find(dev);
-	mutex_unlock(&drm_gem_chunk_reclaims_lock);
+	struct drm_gem_chunk_reclaim *reclaim = drm_gem_chunk_reclaim_lookup(dev);
 
 	return reclaim ? drm_gem_chunk_scan_as_reclaim(reclaim, nr_to_scan) : 0;
 }
