@@ -76,17 +76,20 @@ plant() {
 
 # run NAME BOOT [LIST]: build the planted kernel and boot it in
 # $res/NAME: BOOT is "kunit [CMDLINE...]", "igt [CMDLINE...]" with LIST
-# the list's one line, or "faults [CMDLINE...]": LIST under systematic
-# fault injection on the debug kernel. Sets $red to the first failure, its
-# failed expectation where there is one ("" when green).
+# the list's one line, or "faults": LIST in the debug kernel's fault pass
+# (run-debug.sh, in $res/NAME/debug). Sets $red to the first failure, in
+# the failed test's words where it has them ("" when green).
 run() {
 	dir=$res/$1
 	mode=${2%% *}
 	extra=${2#"$mode"}
+	list=${dir#"$WB_TOP"/}/list.txt
+	boots=$dir
 	cfg=vm
 	[ "$mode" != faults ] || cfg=debug
 	rm -rf "$dir"
 	mkdir -p "$dir"
+	echo "${3:-}" >"$dir/list.txt"
 	if ! WB_BUILD=$mut WB_OVERLAY_TOP=$mut/project "$WB_DIR/build-kernel.sh" project "$cfg" \
 		>"$dir/build.out" 2>&1; then
 		red="does not build: $(grep -m 1 ' error: ' "$mut/logs/build-project-$cfg.log" ||
@@ -96,20 +99,21 @@ run() {
 	case $mode in
 	kunit)	WB_BUILD=$mut WB_CMDLINE="kunit.filter_glob=drm*chunk*$extra" \
 			boot project kunit "$dir/kunit" ;;
-	igt|faults)
-		echo "$3" >"$dir/list.txt"
-		WB_BUILD=$mut WB_CONFIG=$cfg WB_CMDLINE="${extra# }" \
-			boot project "$mode" "$dir/$mode" "${dir#"$WB_TOP"/}/list.txt" ;;
+	igt)	WB_BUILD=$mut WB_CMDLINE="${extra# }" boot project igt "$dir/igt" "$list" ;;
+	faults)	boots=$dir/debug
+		WB_BUILD=$mut WB_OVERLAY_TOP=$mut/project WB_DEBUG_PASSES=faults \
+			WB_FAULTS_LIST=$list "$WB_DIR/run-debug.sh" "$list" "$boots" \
+			>"$dir/debug.out" 2>&1 || true ;;
 	*)	die "defect $1: boot is kunit, igt or faults, not '$mode'" ;;
 	esac
-	python3 "$WB_DIR/results.py" collect "$dir" >"$dir/collect.out" 2>&1 || true
-	[ -f "$dir/results.tsv" ] || { red="no results: $(tail -n 1 "$dir/collect.out")"; return; }
+	python3 "$WB_DIR/results.py" collect "$boots" >"$dir/collect.out" 2>&1 || true
+	[ -f "$boots/results.tsv" ] || { red="no results: $(tail -n 1 "$dir/collect.out")"; return; }
 	# A failed test before a kernel report; a failed test's own words: the
 	# KUnit expectation (console) or the igt-tests assertion (its output).
 	red=$(awk -F '\t' '$2 != "pass" && $2 != "skip" {
 		if ($2 !~ /^dmesg/) { print $1 ": " $2 " " $4; found = 1; exit }
 		if (!report) report = $1 ": " $2 " " $4 }
-		END { if (!found && report) print report }' "$dir/results.tsv")
+		END { if (!found && report) print report }' "$boots/results.tsv")
 	case $red in
 	kunit:*': fail '*)
 		red=$(awk '!red && /(EXPECTATION|ASSERTION) FAILED at/ { red = $0; next }
@@ -118,7 +122,7 @@ run() {
 			END { gsub(/[[:space:]]+/, " ", red); sub(/^ # /, "", red); print red }' \
 			"$dir/kunit/console.log") ;;
 	*': fail '*)
-		red="${red%%: fail*}: $(grep -h -m 1 'Failed assertion' "$dir/$mode"/*.out ||
+		red="${red%%: fail*}: $(grep -h -m 1 'Failed assertion' "$boots/$mode"/*.out ||
 			echo "${red#*: fail }")" ;;
 	esac
 }

@@ -6,7 +6,8 @@
 # pass (lists/faults.txt). Fails on any kernel report or leak. Given an OUTDIR
 # (make check: lists/debug-ci.txt), it leaves the results there for the
 # caller to report instead. WB_DEBUG_PASSES picks the boots (default
-# "kunit igt faults"); WB_DISPLAY (run-vm.sh) picks the devices.
+# "kunit igt faults"), WB_FAULTS_LIST the fault pass's list (default
+# lists/faults.txt); WB_DISPLAY (run-vm.sh) picks the devices.
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -33,7 +34,7 @@ for pass in ${WB_DEBUG_PASSES:-kunit igt faults}; do
 	kunit)	WB_CMDLINE="$WB_CMDLINE kunit.filter_glob=drm*chunk*" \
 			boot project kunit "$dir/kunit" ;;
 	igt)	boot project igt "$dir/igt" "$list" ;;
-	faults)	boot project faults "$dir/faults" workbench/lists/faults.txt ;;
+	faults)	boot project faults "$dir/faults" "${WB_FAULTS_LIST:-workbench/lists/faults.txt}" ;;
 	*)	die "WB_DEBUG_PASSES: kunit, igt or faults, not '$pass'" ;;
 	esac
 done
