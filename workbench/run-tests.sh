@@ -65,25 +65,13 @@ base_key=$( (cd "$WB_TOP"
 		sort | xargs sha256sum
 	find "$WB_BUILD/igt-tests" "$WB_BUILD/wayland" -type f | sort | xargs sha256sum) |
 	sha256sum | cut -c1-16)
-# The other two kernels build while the project kernel's boots run, at the
-# lowest priority: a guest's vCPUs keep the host's cores when they need
-# them, and idle guests (waiting for vblanks, for the host's disk) leave
-# time over. build-kernel.sh's lock makes the later builds of the same
-# kernels wait for these and find them done (or fail, naming their log).
-bg_log=$WB_BUILD/logs/build-background.log
-mkdir -p "$WB_BUILD/logs"
-step "building the unmodified and the debug kernel in the background; log: $bg_log"
-(nice -n 19 "$WB_DIR/build-kernel.sh" base
- nice -n 19 "$WB_DIR/build-kernel.sh" project debug) >"$bg_log" 2>&1 &
-bg=$!
-trap 'kill "$bg" 2>/dev/null || true' EXIT
-run_kernel project
 if [ "$(cat "$results/base/.key" 2>/dev/null)" = "$base_key" ]; then
 	step "unmodified kernel: results cached ($base_key)"
 else
 	run_kernel base
 	[ -f "$results/base/vm-failures" ] || echo "$base_key" >"$results/base/.key"
 fi
+run_kernel project
 
 # Tests whose results differ run again on both kernels, in fresh boots of
 # the kind they ran in, before the verdict.
