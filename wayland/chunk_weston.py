@@ -15,6 +15,7 @@ captures, every pixel.
 """
 
 import fnmatch
+import glob
 import os
 import re
 import struct
@@ -211,13 +212,26 @@ def check_scanout():
     imports = vkms_imports()
     print("dma-bufs imported into vkms: "
           + ", ".join(f"{size} bytes from {exp}" for size, exp in imports))
+    # GEM exports are all named "drm": that vgem's are the chunk helper's
+    # shows in vgem's debugfs directory, which has the helper's reclaim file.
+    if not vgem_on_chunk_helper():
+        raise Fail("vgem's debugfs directory has no chunk_reclaim: vgem is not on the chunk helper")
     for fb in imported:
         pages = int(re.search(r"chunk object: (\d+) pages", planes[fb])[1])
         exporters = {exp for size, exp in imports if size == pages * 4096}
-        if exporters != {"drm_chunk_helper"}:
+        if exporters != {"drm"}:
             raise Fail(f"framebuffer {fb} ({pages} pages) was exported by "
                        f"{', '.join(sorted(exporters)) or 'no dma-buf attached to vkms'}, "
-                       "not by the chunk helper")
+                       "not by a GEM driver (vgem)")
+
+
+def vgem_on_chunk_helper():
+    """Whether vgem's debugfs directory has the chunk helper's reclaim file."""
+    for name in glob.glob("/sys/kernel/debug/dri/*/name"):
+        with open(name) as f:
+            if f.read().split()[:1] == ["vgem"]:
+                return os.path.exists(os.path.join(os.path.dirname(name), "chunk_reclaim"))
+    return False
 
 
 SUBTESTS = {
