@@ -683,10 +683,6 @@ static long drm_gem_chunk_evict_locked(struct drm_gem_chunk_object *cobj)
 	}
 	mapping = cobj->backup->f_mapping;
 
-	/* Only users of the storage look the chunks up, and there are none. */
-	kvfree(cobj->index);
-	cobj->index = NULL;
-
 	for (i = 0; i < cobj->nr_chunks; i++) {
 		struct drm_chunk *chunk = &cobj->chunks[i];
 
@@ -713,7 +709,15 @@ static long drm_gem_chunk_evict_locked(struct drm_gem_chunk_object *cobj)
 	}
 
 out:
-	/* What is left of the list, without the chunks that went entirely. */
+	/*
+	 * What is left of the list, without the chunks that went entirely. Its
+	 * index goes with the first block: only users of the storage look the
+	 * chunks up, there are none, and a restore builds a new one.
+	 */
+	if (freed) {
+		kvfree(cobj->index);
+		cobj->index = NULL;
+	}
 	cobj->nr_chunks -= done;
 	memmove(cobj->chunks, cobj->chunks + done,
 		array_size(cobj->nr_chunks, sizeof(*cobj->chunks)));
