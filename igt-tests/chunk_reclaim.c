@@ -714,8 +714,9 @@ static void test_memcg(void)
 /*
  * The chunk helper's reclaim file of @fd's device, chunk_reclaim in its
  * debugfs directory: it counts the device's resident, idle, evicted and
- * purged pages, and a write evicts every idle object at once. The
- * unmodified kernel has none: the subtest skips there.
+ * purged pages, and a write evicts every idle object at once. It appears
+ * with the device's first chunk object. The unmodified kernel has none: the
+ * subtest skips there.
  */
 static void reclaim_file(int fd, char *path, size_t len)
 {
@@ -758,7 +759,6 @@ static void evict_restore(const uint32_t *rows, unsigned int n)
 	int fd;
 
 	fd = wb_require_driver("vgem");
-	reclaim_file(fd, path, sizeof(path));
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t size = (uint64_t)rows[i] * 4096, *p;
 
@@ -768,6 +768,9 @@ static void evict_restore(const uint32_t *rows, unsigned int n)
 		wb_assert_eq(munmap(p, size), 0);
 		total += rows[i];
 	}
+
+	/* The helper makes the file with the device's first object. */
+	reclaim_file(fd, path, sizeof(path));
 
 	/*
 	 * Under the fault pass an eviction may fail, leaving the object
